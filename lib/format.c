@@ -1,0 +1,169 @@
+/* format.c - the store's format file, STORE/format.
+ *
+ *   statusdir-format 1
+ *   checksum xxh3-64
+ *   mode 0640            (optional lines follow, in any order)
+ *   group 1000
+ *   keep 100
+ *   max-age-ns 604800000000000
+ *
+ * It is replaced by rename-over, so readers see the old or the new file,
+ * never a mix.  Unknown keys are ignored: a key that older readers must not
+ * ignore comes with a new format number instead. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#define FORMAT_NAME "format"
+#define FORMAT_MAX 4096
+
+void statusdir_config_init(struct statusdir_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->gid = -1;
+}
+
+static bool parse_u64(const char *s, int base, uint64_t max, uint64_t *v)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, base);
+	if (errno != 0 || *end != '\0' || x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+/* Applies one "key value" line; false if the line is malformed. */
+static bool apply_line(char *line, struct statusdir_config *cfg)
+{
+	char *value = strchr(line, ' ');
+	uint64_t v;
+	if (!value)
+		return false;
+	*value++ = '\0';
+	if (strcmp(line, "checksum") == 0)
+		return strcmp(value, "xxh3-64") == 0;
+	if (strcmp(line, "mode") == 0) {
+		if (!parse_u64(value, 8, 0777, &v) || v == 0)
+			return false;
+		cfg->mode = (unsigned)v;
+	} else if (strcmp(line, "group") == 0) {
+		if (!parse_u64(value, 10, INT32_MAX, &v))
+			return false;
+		cfg->gid = (int64_t)v;
+	} else if (strcmp(line, "keep") == 0) {
+		if (!parse_u64(value, 10, UINT64_MAX, &cfg->keep))
+			return false;
+	} else if (strcmp(line, "max-age-ns") == 0) {
+		if (!parse_u64(value, 10, INT64_MAX, &v))
+			return false;
+		cfg->max_age_ns = (int64_t)v;
+	}
+	return true;
+}
+
+static int parse_format(char *text, struct statusdir_config *cfg)
+{
+	static const char first[] = "statusdir-format 1\n";
+	bool have_checksum = false;
+	statusdir_config_init(cfg);
+	if (strncmp(text, first, sizeof(first) - 1) != 0)
+		return -EPROTONOSUPPORT;
+	char *line = text + sizeof(first) - 1;
+	while (*line) {
+		char *nl = strchr(line, '\n');
+		if (!nl)
+			return -EPROTONOSUPPORT; /* every line ends in a newline */
+		*nl = '\0';
+		if (strncmp(line, "checksum ", 9) == 0)
+			have_checksum = true;
+		if (!apply_line(line, cfg))
+			return -EPROTONOSUPPORT;
+		line = nl + 1;
+	}
+	return have_checksum ? 0 : -EPROTONOSUPPORT;
+}
+
+int statusdir__format_read(int root_fd, struct statusdir_config *cfg)
+{
+	char text[FORMAT_MAX + 1];
+	struct stat st;
+	int fd = openat(root_fd, FORMAT_NAME,
+	                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -EMEDIUMTYPE : -errno;
+	if (fstat(fd, &st) != 0) {
+		int e = -errno;
+		statusdir__close(fd);
+		return e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		statusdir__close(fd);
+		return -EPROTONOSUPPORT;
+	}
+	ssize_t n = statusdir__read_full(fd, text, sizeof(text));
+	statusdir__close(fd);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n > FORMAT_MAX || memchr(text, '\0', (size_t)n))
+		return -EPROTONOSUPPORT;
+	text[n] = '\0';
+	return parse_format(text, cfg);
+}
+
+static int format_text(const struct statusdir_config *cfg, char *buf,
+                       size_t cap)
+{
+	int n = snprintf(buf, cap, "statusdir-format 1\nchecksum xxh3-64\n");
+	if (cfg->mode)
+		n += snprintf(buf + n, cap - (size_t)n, "mode %04o\n", cfg->mode);
+	if (cfg->gid >= 0)
+		n += snprintf(buf + n, cap - (size_t)n, "group %" PRId64 "\n", cfg->gid);
+	if (cfg->keep)
+		n += snprintf(buf + n, cap - (size_t)n, "keep %" PRIu64 "\n", cfg->keep);
+	if (cfg->max_age_ns)
+		n += snprintf(buf + n, cap - (size_t)n, "max-age-ns %" PRId64 "\n",
+		              cfg->max_age_ns);
+	return n;
+}
+
+/* Writes a temporary file beside the format file, fsyncs it, renames it
+ * over the old one and fsyncs the store directory: the seed's pattern. */
+int statusdir__format_write(int root_fd, const struct statusdir_config *cfg)
+{
+	char text[512], tmp[64], hex[37];
+	uuid_t u;
+	int n = format_text(cfg, text, sizeof(text));
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, hex);
+	snprintf(tmp, sizeof(tmp), ".format.%s", hex);
+
+	int fd = openat(root_fd, tmp,
+	                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -errno;
+	int r = statusdir__write_all(fd, text, (size_t)n);
+	if (r == 0)
+		r = statusdir__fsync(fd);
+	int c = statusdir__close(fd);
+	if (r == 0)
+		r = c;
+	if (r == 0 && renameat(root_fd, tmp, root_fd, FORMAT_NAME) != 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlinkat(root_fd, tmp, 0); /* best effort: r says what failed */
+		return r;
+	}
+	return statusdir__fsync(root_fd);
+}

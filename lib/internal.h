@@ -1,0 +1,145 @@
+/* internal.h - what the library's files share; nothing here is exported.
+ * Names are statusdir__ (shared between files) or static (one file). */
+#ifndef STATUSDIR_INTERNAL_H
+#define STATUSDIR_INTERNAL_H
+
+#include "config.h" /* first: feature macros from AC_USE_SYSTEM_EXTENSIONS */
+
+#include "statusdir.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <xxhash.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+
+#define NS_PER_SEC INT64_C(1000000000)
+
+/* The fixed-width parts of an id (see spec/format.md). */
+#define ID_TIME_DIGITS 19
+#define ID_UNIQUE_HEX 32
+#define ID_SUM_HEX 16
+
+/* The writer identity that goes into tmp/ names, so that a cleaner can tell
+ * whether the writer of a tmp file is still running. */
+struct writer_identity {
+	char boot_id[33];      /* 32 hex digits, all '0' when unknown */
+	uint64_t pid_ns;       /* inode of /proc/self/ns/pid, 0 when unknown */
+	pid_t pid;
+	uint64_t start_ticks;  /* field 22 of /proc/PID/stat, 0 when unknown */
+	char host[3 * 64 + 1]; /* encoded hostname, see tmpname.c */
+};
+
+struct statusdir {
+	int root_fd;   /* the store directory */
+	int cur_fd;    /* cur/, O_DIRECTORY|O_NOFOLLOW */
+	int old_fd;    /* old/ */
+	int tmp_fd;    /* tmp/ */
+	char *path;    /* the path as given to statusdir_open() */
+	bool readonly;
+	struct statusdir_config cfg;
+	struct writer_identity me;
+	int64_t last_time; /* greatest id time this handle produced or saw */
+};
+
+/* ---- id.c: ids are pure data, no I/O ---- */
+struct id_parts {
+	int64_t time_ns;
+	uint8_t unique[16];
+	uint64_t size;
+	uint64_t checksum;
+};
+HIDDEN void statusdir__id_format(const struct id_parts *p,
+                                 char out[STATUSDIR_ID_SIZE]);
+HIDDEN bool statusdir__id_valid(const char *name);
+HIDDEN int statusdir__id_cmp(const char *a, const char *b);
+
+/* ---- checksum.c ---- */
+HIDDEN uint64_t statusdir__checksum(const void *buf, size_t len);
+HIDDEN XXH3_state_t *statusdir__sum_new(void); /* NULL: out of memory */
+HIDDEN void statusdir__sum_free(XXH3_state_t *st);
+HIDDEN void statusdir__sum_update(XXH3_state_t *st, const void *buf, size_t len);
+HIDDEN uint64_t statusdir__sum_digest(const XXH3_state_t *st);
+
+/* ---- clock.c ---- */
+HIDDEN int64_t statusdir__now_ns(void);
+
+/* ---- io.c: syscalls with EINTR and short transfers handled ---- */
+HIDDEN int statusdir__write_all(int fd, const void *buf, size_t len);
+HIDDEN ssize_t statusdir__read_full(int fd, void *buf, size_t len);
+HIDDEN int statusdir__fsync(int fd);
+HIDDEN int statusdir__close(int fd);
+HIDDEN int statusdir__open_dir_at(int dirfd, const char *name);
+HIDDEN int statusdir__copy_range(int in_fd, uint64_t size, int out_fd);
+
+/* ---- scan.c: listing a folder of the store ---- */
+struct name_list {
+	char (*names)[STATUSDIR_ID_SIZE];
+	size_t n, cap;
+};
+/* Calls fn for each entry of dirfd that is not "." or "..", with is_reg
+ * true for a regular file that is not a symlink. */
+typedef int scan_fn(void *arg, int dirfd, const char *name, bool is_reg);
+HIDDEN int statusdir__scan(int dirfd, scan_fn *fn, void *arg);
+/* Collects the valid version ids of dirfd into *list (appending). */
+HIDDEN int statusdir__list_ids(int dirfd, struct name_list *list);
+/* The greatest valid id in dirfd, or -ENOENT. */
+HIDDEN int statusdir__greatest_id(int dirfd, char out[STATUSDIR_ID_SIZE]);
+HIDDEN void statusdir__name_list_free(struct name_list *list);
+HIDDEN void statusdir__name_list_sort_desc(struct name_list *list);
+
+/* ---- format.c: the format file ---- */
+HIDDEN int statusdir__format_read(int root_fd, struct statusdir_config *cfg);
+HIDDEN int statusdir__format_write(int root_fd,
+                                   const struct statusdir_config *cfg);
+
+/* ---- tmpname.c ---- */
+HIDDEN void statusdir__identity_load(struct writer_identity *me);
+/* Loads the identity again if this is a forked child of its process. */
+HIDDEN void statusdir__identity_refresh(struct writer_identity *me);
+HIDDEN int statusdir__tmp_name(const struct writer_identity *me,
+                               char *out, size_t cap);
+/* true when the writer named in tmp name is known to be gone */
+HIDDEN bool statusdir__tmp_writer_gone(const struct writer_identity *me,
+                                       const char *name);
+
+/* ---- tmpsweep.c ---- */
+enum tmp_sweep_mode {
+	TMP_SWEEP_REMOVE,  /* prune: remove stale files */
+	TMP_SWEEP_DRY_RUN, /* prune --dry-run: report what would go */
+	TMP_SWEEP_REPORT,  /* verify: report stale and busy files */
+};
+HIDDEN int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
+                                enum tmp_sweep_mode mode,
+                                const struct statusdir_prune_policy *p,
+                                struct statusdir_counts *counts);
+
+/* ---- head.c ---- */
+/* Moves the versions of cur/ beyond the STATUSDIR_HEAD newest to old/.
+ * cur is a listing of cur/ sorted newest first; extra, if not NULL, is an
+ * id added to cur/ since.  p may be NULL (no report, not a dry run). */
+HIDDEN int statusdir__head_trim(statusdir *sd, const struct name_list *cur,
+                                const char *extra,
+                                const struct statusdir_prune_policy *p,
+                                struct statusdir_counts *counts);
+/* Reports an event through p's callback, if any. */
+HIDDEN void statusdir__report(const struct statusdir_prune_policy *p,
+                              enum statusdir_event_kind kind, const char *dir,
+                              const char *name, const char *detail);
+
+/* ---- list.c ---- */
+HIDDEN int statusdir__version_cmp_desc(const void *a, const void *b);
+
+/* ---- open.c ---- */
+HIDDEN int statusdir__writable(const statusdir *sd);
+
+/* ---- read.c: opening a version for reading ---- */
+/* Opens version id (NULL: the newest) with its file's fd in *fd and its
+ * parsed id in *v.  Looks again when the newest vanishes. */
+HIDDEN int statusdir__open_version(statusdir *sd, const char *id, int *fd,
+                                   struct statusdir_version *v);
+/* Reads fd fully and checks it against v; 0 or -EBADMSG. */
+HIDDEN int statusdir__check_version(int fd, const struct statusdir_version *v);
+
+#endif

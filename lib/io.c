@@ -1,0 +1,142 @@
+/* io.c - system calls wrapped once, so that EINTR, short transfers and
+ * errno-to-return-value conversion are handled in one place. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_SENDFILE_H
+#include <sys/sendfile.h>
+#endif
+
+/* Chunk for read/write copies: large enough to amortise syscalls, small
+ * enough to keep memory flat whatever the payload size. */
+#define COPY_CHUNK (64 * 1024)
+
+int statusdir__write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len > SSIZE_MAX ? SSIZE_MAX : len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO; /* a regular file never does this */
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t statusdir__read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+	while (got < len) {
+		size_t want = len - got;
+		ssize_t n = read(fd, p + got, want > SSIZE_MAX ? SSIZE_MAX : want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* Never retried on failure: Linux may already have dropped the dirty pages,
+ * so a second fsync could report success for data that is gone. */
+int statusdir__fsync(int fd)
+{
+	return fsync(fd) == 0 ? 0 : -errno;
+}
+
+/* Never retried: on Linux the fd is released even when close fails. */
+int statusdir__close(int fd)
+{
+	if (fd < 0)
+		return 0;
+	if (close(fd) == 0 || errno == EINTR)
+		return 0;
+	return -errno;
+}
+
+int statusdir__open_dir_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name,
+	                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
+}
+
+static int copy_by_read(int in_fd, uint64_t off, uint64_t size, int out_fd)
+{
+	char buf[COPY_CHUNK];
+	while (off < size) {
+		size_t want = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
+		ssize_t n = pread(in_fd, buf, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EBADMSG; /* shorter than its id says */
+		int r = statusdir__write_all(out_fd, buf, (size_t)n);
+		if (r < 0)
+			return r;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Errors that mean "this kernel path cannot do it", not "the copy failed". */
+static bool try_another_way(int err)
+{
+	return err == EINVAL || err == EXDEV || err == ENOSYS ||
+	       err == EOPNOTSUPP || err == EBADF || err == ETXTBSY;
+}
+
+/* Copies bytes [0, size) of in_fd to out_fd at its current position.  The
+ * in-kernel copies are tried first; pipes, O_APPEND outputs and older
+ * kernels fall back to pread/write. */
+int statusdir__copy_range(int in_fd, uint64_t size, int out_fd)
+{
+	off_t off = 0;
+#ifdef HAVE_COPY_FILE_RANGE
+	while ((uint64_t)off < size) {
+		size_t want = size - (uint64_t)off > (1u << 30) ? (1u << 30)
+		                                               : (size_t)(size - (uint64_t)off);
+		ssize_t n = copy_file_range(in_fd, &off, out_fd, NULL, want, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && try_another_way(errno))
+			break;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EBADMSG;
+	}
+#endif
+#ifdef HAVE_SYS_SENDFILE_H
+	while ((uint64_t)off < size) {
+		size_t want = size - (uint64_t)off > (1u << 30) ? (1u << 30)
+		                                               : (size_t)(size - (uint64_t)off);
+		ssize_t n = sendfile(out_fd, in_fd, &off, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && try_another_way(errno))
+			break;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EBADMSG;
+	}
+#endif
+	return copy_by_read(in_fd, (uint64_t)off, size, out_fd);
+}

@@ -1,0 +1,267 @@
+/* open.c - opening, creating and configuring a store. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const folders[] = { "tmp", "cur", "old" };
+
+/* The folder mode for a recorded file mode: x wherever r is. */
+static mode_t dir_mode_for(unsigned mode)
+{
+	return (mode_t)(mode | ((mode & 0444) >> 2));
+}
+
+static int open_root(const char *path, int flags)
+{
+	/* the store path itself may be a symlink: no O_NOFOLLOW here */
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags);
+	return fd >= 0 ? fd : -errno;
+}
+
+/* True if the directory holds nothing but what an interrupted create
+ * leaves: empty tmp/, cur/ and old/, and a .format.* temporary. */
+static int is_unfinished_store(int root_fd)
+{
+	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = -errno;
+		statusdir__close(fd);
+		return e;
+	}
+	int r = 1;
+	struct dirent *de;
+	while (r == 1 && (errno = 0, de = readdir(d))) {
+		const char *n = de->d_name;
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
+		    strncmp(n, ".format.", 8) == 0)
+			continue;
+		if (strcmp(n, "tmp") && strcmp(n, "cur") && strcmp(n, "old")) {
+			r = 0;
+			continue;
+		}
+		struct stat st;
+		if (fstatat(root_fd, n, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_nlink > 2)
+			r = 0;
+	}
+	if (r == 1 && errno != 0)
+		r = -errno;
+	closedir(d);
+	return r;
+}
+
+static int make_folder(int root_fd, const char *name, const struct statusdir_config *cfg)
+{
+	mode_t mode = cfg->mode ? dir_mode_for(cfg->mode) : 0777;
+	if (mkdirat(root_fd, name, mode) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Applies the recorded mode and group to a folder (root, tmp, cur, old). */
+static int apply_folder_settings(int fd, const struct statusdir_config *cfg)
+{
+	if (cfg->gid >= 0 && fchown(fd, (uid_t)-1, (gid_t)cfg->gid) != 0)
+		return -errno;
+	if (cfg->mode || cfg->gid >= 0) {
+		struct stat st;
+		if (fstat(fd, &st) != 0)
+			return -errno;
+		mode_t mode = cfg->mode ? dir_mode_for(cfg->mode) : (st.st_mode & 0777);
+		if (cfg->gid >= 0)
+			mode |= S_ISGID;
+		if (fchmod(fd, mode) != 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int apply_all_folders(int root_fd, const struct statusdir_config *cfg)
+{
+	int r = apply_folder_settings(root_fd, cfg);
+	for (size_t i = 0; r == 0 && i < 3; i++) {
+		int fd = statusdir__open_dir_at(root_fd, folders[i]);
+		if (fd < 0)
+			return fd;
+		r = apply_folder_settings(fd, cfg);
+		statusdir__close(fd);
+	}
+	return r;
+}
+
+/* Creates the folders, then the format file last: a store exists once its
+ * format file does, so an interrupted create is simply done again. */
+static int create_store(int root_fd, const struct statusdir_config *cfg)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < 3; i++)
+		r = make_folder(root_fd, folders[i], cfg);
+	if (r == 0)
+		r = apply_all_folders(root_fd, cfg);
+	for (size_t i = 0; r == 0 && i < 3; i++) {
+		int fd = statusdir__open_dir_at(root_fd, folders[i]);
+		if (fd < 0)
+			return fd;
+		r = statusdir__fsync(fd);
+		statusdir__close(fd);
+	}
+	if (r == 0)
+		r = statusdir__format_write(root_fd, cfg); /* fsyncs root_fd */
+	return r;
+}
+
+/* fsyncs the directory that holds path, so that a new store's name lasts. */
+static int fsync_parent(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	char *slash = strrchr(copy, '/');
+	while (slash && slash > copy && slash[1] == '\0') { /* "a/b/" */
+		*slash = '\0';
+		slash = strrchr(copy, '/');
+	}
+	const char *parent = !slash ? "." : slash == copy ? "/" : (*slash = '\0', copy);
+	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : statusdir__fsync(fd);
+	statusdir__close(fd);
+	free(copy);
+	return r;
+}
+
+static int create_root(const char *path, const struct statusdir_config *cfg, int *root_fd)
+{
+	mode_t mode = cfg->mode ? dir_mode_for(cfg->mode) : 0777;
+	if (mkdir(path, mode) != 0 && errno != EEXIST)
+		return -errno;
+	int fd = open_root(path, 0);
+	if (fd < 0)
+		return fd;
+	int r = fsync_parent(path);
+	if (r < 0) {
+		statusdir__close(fd);
+		return r;
+	}
+	*root_fd = fd;
+	return 0;
+}
+
+/* Opens root_fd as a store, creating it when asked and possible. */
+static int open_or_create(unsigned flags,
+                          const struct statusdir_config *cfg, int *root_fd,
+                          struct statusdir_config *found)
+{
+	int r = statusdir__format_read(*root_fd, found);
+	if (r != -EMEDIUMTYPE || !(flags & STATUSDIR_CREATE))
+		return r;
+	r = is_unfinished_store(*root_fd);
+	if (r <= 0)
+		return r == 0 ? -ENOTEMPTY : r;
+	r = create_store(*root_fd, cfg);
+	if (r < 0)
+		return r;
+	*found = *cfg;
+	return 0;
+}
+
+static int open_folders(statusdir *sd)
+{
+	int *fds[] = { &sd->tmp_fd, &sd->cur_fd, &sd->old_fd };
+	for (size_t i = 0; i < 3; i++) {
+		int fd = statusdir__open_dir_at(sd->root_fd, folders[i]);
+		if (fd < 0)
+			return fd == -ENOENT ? -EMEDIUMTYPE : fd;
+		*fds[i] = fd;
+	}
+	return 0;
+}
+
+int statusdir_open(const char *path, unsigned flags,
+                   const struct statusdir_config *cfg, statusdir **out)
+{
+	struct statusdir_config defaults;
+	int root_fd = -1, r;
+	if (!path || !*path || !out)
+		return -EINVAL;
+	if (!cfg) {
+		statusdir_config_init(&defaults);
+		cfg = &defaults;
+	}
+	if ((flags & STATUSDIR_CREATE) && (flags & STATUSDIR_READONLY))
+		return -EINVAL;
+	root_fd = open_root(path, 0);
+	if (root_fd == -ENOENT && (flags & STATUSDIR_CREATE))
+		r = create_root(path, cfg, &root_fd);
+	else
+		r = root_fd < 0 ? root_fd : 0;
+	if (r < 0)
+		return r;
+
+	statusdir *sd = calloc(1, sizeof(*sd));
+	if (!sd || !(sd->path = strdup(path))) {
+		free(sd);
+		statusdir__close(root_fd);
+		return -ENOMEM;
+	}
+	sd->root_fd = root_fd;
+	sd->tmp_fd = sd->cur_fd = sd->old_fd = -1;
+	sd->readonly = flags & STATUSDIR_READONLY;
+	r = open_or_create(flags, cfg, &sd->root_fd, &sd->cfg);
+	if (r == 0)
+		r = open_folders(sd);
+	if (r < 0) {
+		statusdir_close(sd);
+		return r;
+	}
+	statusdir__identity_load(&sd->me);
+	*out = sd;
+	return 0;
+}
+
+void statusdir_close(statusdir *sd)
+{
+	if (!sd)
+		return;
+	statusdir__close(sd->tmp_fd);
+	statusdir__close(sd->cur_fd);
+	statusdir__close(sd->old_fd);
+	statusdir__close(sd->root_fd);
+	free(sd->path);
+	free(sd);
+}
+
+int statusdir_config_get(const statusdir *sd, struct statusdir_config *cfg)
+{
+	if (!sd || !cfg)
+		return -EINVAL;
+	*cfg = sd->cfg;
+	return 0;
+}
+
+int statusdir__writable(const statusdir *sd)
+{
+	return sd->readonly ? -EROFS : 0;
+}
+
+int statusdir_config_set(statusdir *sd, const struct statusdir_config *cfg)
+{
+	if (!sd || !cfg || cfg->mode > 0777 || cfg->max_age_ns < 0 || cfg->gid < -1)
+		return -EINVAL;
+	int r = statusdir__writable(sd);
+	if (r == 0)
+		r = apply_all_folders(sd->root_fd, cfg);
+	if (r == 0)
+		r = statusdir__format_write(sd->root_fd, cfg);
+	if (r == 0)
+		sd->cfg = *cfg;
+	return r;
+}

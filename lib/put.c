@@ -1,0 +1,259 @@
+/* put.c - the put protocol (spec/protocol.md, "put").
+ *
+ *  1. create tmp/NAME with O_CREAT|O_EXCL (NAME says who writes it)
+ *  2. write every byte, hashing as we go
+ *  3. fsync the file (a failed fsync fails the put; never retried)
+ *  4. choose the id: time = max(now, greatest id in cur/ + 1ns, ...)
+ *  5. move tmp/NAME to cur/ID without ever replacing a name:
+ *     renameat2(RENAME_NOREPLACE), or link+unlink where that is EINVAL
+ *  6. fsync cur/ so the new name survives a power cut
+ *  7. move versions beyond the head from cur/ to old/ (best effort)
+ * Before step 5 a failure removes tmp/NAME; the previous newest is never
+ * touched. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+/* How many fresh unique parts to try if an id exists already: a repeat of
+ * 122 random bits means something is badly wrong, so give up quickly. */
+#define ID_TRIES 4
+
+struct statusdir_txn {
+	statusdir *sd;
+	unsigned flags;
+	int fd;
+	int err;       /* first error of a write; the txn can only abort */
+	uint64_t size;
+	XXH3_state_t *sum;
+	char tmp[NAME_MAX + 1];
+};
+
+static int rename_noreplace(int from_dir, const char *from, int to_dir,
+                            const char *to)
+{
+#if defined(HAVE_RENAMEAT2)
+	if (renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0)
+		return 0;
+#elif defined(SYS_renameat2)
+	if (syscall(SYS_renameat2, from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0)
+		return 0;
+#else
+	errno = ENOSYS;
+#endif
+	return -errno;
+}
+
+/* Step 5.  Both ways fail with EEXIST rather than replace a version. */
+static int publish(statusdir *sd, const char *tmp, const char *id)
+{
+	int r = rename_noreplace(sd->tmp_fd, tmp, sd->cur_fd, id);
+	if (r != -EINVAL && r != -ENOSYS)
+		return r;
+	/* filesystems without RENAME_NOREPLACE: link(2) never replaces */
+	if (linkat(sd->tmp_fd, tmp, sd->cur_fd, id, 0) != 0)
+		return -errno;
+	/* committed; a tmp/ name left by a failed unlink is swept later */
+	(void)unlinkat(sd->tmp_fd, tmp, 0);
+	return 0;
+}
+
+static int64_t max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Step 4: the time of a new id.  A put that starts after another returned
+ * sees that id in cur/ and goes past it, even if the clock stepped back. */
+static int64_t next_time(statusdir *sd, const struct name_list *cur)
+{
+	int64_t t = max64(statusdir__now_ns(), sd->last_time + 1);
+	if (cur->n > 0) {
+		struct statusdir_version v;
+		if (statusdir_id_parse(cur->names[0], &v) == 0 && v.time_ns < INT64_MAX)
+			t = max64(t, v.time_ns + 1);
+	}
+	return t;
+}
+
+static int move_into_cur(statusdir_txn *txn, struct name_list *cur, char *id)
+{
+	statusdir *sd = txn->sd;
+	struct id_parts parts = {
+		.time_ns = next_time(sd, cur),
+		.size = txn->size,
+		.checksum = statusdir__sum_digest(txn->sum),
+	};
+	int r = -EEXIST;
+	for (int i = 0; i < ID_TRIES && r == -EEXIST; i++) {
+		uuid_generate_random(parts.unique);
+		statusdir__id_format(&parts, id);
+		r = publish(sd, txn->tmp, id);
+	}
+	if (r == 0)
+		sd->last_time = parts.time_ns;
+	return r;
+}
+
+int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
+{
+	if (!sd || !out || (flags & ~(unsigned)STATUSDIR_NOSYNC))
+		return -EINVAL;
+	int r = statusdir__writable(sd);
+	if (r < 0)
+		return r;
+	statusdir_txn *txn = calloc(1, sizeof(*txn));
+	if (!txn)
+		return -ENOMEM;
+	statusdir__identity_refresh(&sd->me); /* after a fork */
+	txn->sd = sd;
+	txn->flags = flags;
+	txn->sum = statusdir__sum_new();
+	if (!txn->sum) {
+		free(txn);
+		return -ENOMEM;
+	}
+	r = statusdir__tmp_name(&sd->me, txn->tmp, sizeof(txn->tmp));
+	/* the kernel applies the umask to 0666; a recorded mode is set below,
+	 * whatever the umask, so every writer's versions look alike */
+	txn->fd = r < 0 ? r
+	                : openat(sd->tmp_fd, txn->tmp,
+	                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	                         sd->cfg.mode ? sd->cfg.mode : 0666);
+	if (txn->fd < 0) {
+		r = r < 0 ? r : -errno;
+		statusdir__sum_free(txn->sum);
+		free(txn);
+		return r;
+	}
+	if (sd->cfg.mode && fchmod(txn->fd, sd->cfg.mode) != 0) {
+		r = -errno;
+		statusdir_put_abort(txn);
+		return r;
+	}
+	*out = txn;
+	return 0;
+}
+
+int statusdir_put_write(statusdir_txn *txn, const void *buf, size_t len)
+{
+	if (!txn || (!buf && len))
+		return -EINVAL;
+	if (txn->err)
+		return txn->err;
+	int r = statusdir__write_all(txn->fd, buf, len);
+	if (r < 0)
+		return txn->err = r;
+	statusdir__sum_update(txn->sum, buf, len);
+	txn->size += len;
+	return 0;
+}
+
+static void txn_free(statusdir_txn *txn)
+{
+	statusdir__sum_free(txn->sum);
+	free(txn);
+}
+
+void statusdir_put_abort(statusdir_txn *txn)
+{
+	if (!txn)
+		return;
+	statusdir__close(txn->fd);
+	(void)unlinkat(txn->sd->tmp_fd, txn->tmp, 0); /* nothing else to do */
+	txn_free(txn);
+}
+
+/* Steps 3 to 7. */
+int statusdir_put_commit(statusdir_txn *txn, char *id)
+{
+	char new_id[STATUSDIR_ID_SIZE];
+	struct name_list cur = { 0 };
+	if (!txn)
+		return -EINVAL;
+	statusdir *sd = txn->sd;
+	bool sync = !(txn->flags & STATUSDIR_NOSYNC);
+	int r = txn->err;
+	if (r == 0 && sync)
+		r = statusdir__fsync(txn->fd);
+	if (r == 0) {
+		r = statusdir__close(txn->fd);
+		txn->fd = -1;
+	}
+	if (r == 0)
+		r = statusdir__list_ids(sd->cur_fd, &cur);
+	statusdir__name_list_sort_desc(&cur);
+	if (r == 0)
+		r = move_into_cur(txn, &cur, new_id);
+	if (r < 0) {
+		statusdir__name_list_free(&cur);
+		statusdir_put_abort(txn);
+		return r;
+	}
+	txn_free(txn);
+	if (sync && (r = statusdir__fsync(sd->cur_fd)) < 0) {
+		/* readers may have seen it; a crash may bring it back */
+		(void)unlinkat(sd->cur_fd, new_id, 0);
+		statusdir__name_list_free(&cur);
+		return r;
+	}
+	statusdir__head_trim(sd, &cur, new_id, NULL, NULL);
+	statusdir__name_list_free(&cur);
+	if (id)
+		memcpy(id, new_id, strlen(new_id) + 1);
+	return 0;
+}
+
+int statusdir_put(statusdir *sd, const void *buf, size_t len, unsigned flags,
+                  char *id)
+{
+	statusdir_txn *txn;
+	int r = statusdir_put_begin(sd, flags, &txn);
+	if (r < 0)
+		return r;
+	r = statusdir_put_write(txn, buf, len);
+	if (r < 0) {
+		statusdir_put_abort(txn);
+		return r;
+	}
+	return statusdir_put_commit(txn, id);
+}
+
+/* Streams fd into the transaction in chunks, so memory stays flat. */
+int statusdir_put_fd(statusdir *sd, int fd, unsigned flags, char *id)
+{
+	enum { CHUNK = 128 * 1024 };
+	statusdir_txn *txn;
+	int r = statusdir_put_begin(sd, flags, &txn);
+	if (r < 0)
+		return r;
+	char *buf = malloc(CHUNK);
+	r = buf ? 0 : -ENOMEM;
+	while (r == 0) {
+		ssize_t n = read(fd, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : 1;
+			break;
+		}
+		r = statusdir_put_write(txn, buf, (size_t)n);
+	}
+	free(buf);
+	if (r == 1)
+		return statusdir_put_commit(txn, id);
+	statusdir_put_abort(txn);
+	return r;
+}

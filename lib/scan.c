@@ -1,0 +1,119 @@
+/* scan.c - listing the folders of a store.
+ * A fresh descriptor of the folder is opened for each listing, so listings
+ * never share a directory offset and the handle's fds stay usable. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool entry_is_reg(int dirfd, const struct dirent *de)
+{
+	struct stat st;
+	if (de->d_type == DT_REG)
+		return true;
+	if (de->d_type != DT_UNKNOWN)
+		return false; /* symlinks, folders, FIFOs, sockets, devices */
+	if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return false; /* vanished: nothing to list */
+	return S_ISREG(st.st_mode);
+}
+
+int statusdir__scan(int dirfd, scan_fn *fn, void *arg)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = -errno;
+		statusdir__close(fd);
+		return e;
+	}
+	int r = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			if (errno != 0)
+				r = -errno;
+			break;
+		}
+		if (de->d_name[0] == '.' &&
+		    (de->d_name[1] == '\0' ||
+		     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+			continue;
+		r = fn(arg, dirfd, de->d_name, entry_is_reg(dirfd, de));
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+static int name_list_add(struct name_list *list, const char *name)
+{
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? 2 * list->cap : 16;
+		void *p = realloc(list->names, cap * sizeof(*list->names));
+		if (!p)
+			return -ENOMEM;
+		list->names = p;
+		list->cap = cap;
+	}
+	memcpy(list->names[list->n++], name, strlen(name) + 1);
+	return 0;
+}
+
+static int collect_id(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	(void)dirfd;
+	if (!is_reg || !statusdir__id_valid(name))
+		return 0;
+	return name_list_add(arg, name);
+}
+
+int statusdir__list_ids(int dirfd, struct name_list *list)
+{
+	return statusdir__scan(dirfd, collect_id, list);
+}
+
+static int keep_greatest(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	char *best = arg;
+	(void)dirfd;
+	if (is_reg && statusdir__id_valid(name) &&
+	    (best[0] == '\0' || statusdir__id_cmp(name, best) > 0))
+		memcpy(best, name, strlen(name) + 1);
+	return 0;
+}
+
+int statusdir__greatest_id(int dirfd, char out[STATUSDIR_ID_SIZE])
+{
+	out[0] = '\0';
+	int r = statusdir__scan(dirfd, keep_greatest, out);
+	if (r < 0)
+		return r;
+	return out[0] ? 0 : -ENOENT;
+}
+
+void statusdir__name_list_free(struct name_list *list)
+{
+	free(list->names);
+	list->names = NULL;
+	list->n = list->cap = 0;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	return statusdir__id_cmp(b, a);
+}
+
+void statusdir__name_list_sort_desc(struct name_list *list)
+{
+	if (list->n > 1)
+		qsort(list->names, list->n, sizeof(*list->names), cmp_desc);
+}

@@ -1,0 +1,324 @@
+/* statusdir.h - a maildir-style, multi-version status store.
+ *
+ * A store is a directory.  Writers put complete versions without locks,
+ * readers always get a complete version, a cleaner prunes old ones.  The
+ * on-disk format and every protocol step are specified in spec/ and in
+ * statusdir(5); this header is the reference for the C API.
+ *
+ * Calling sequence
+ * ----------------
+ *     statusdir *sd;
+ *     char id[STATUSDIR_ID_SIZE];
+ *     int r = statusdir_open("/var/lib/app/status", STATUSDIR_CREATE, NULL, &sd);
+ *     if (r < 0) { fprintf(stderr, "%s\n", statusdir_strerror(r)); ... }
+ *     r = statusdir_put(sd, "ok\n", 3, 0, id);          // id names the new version
+ *     r = statusdir_get_fd(sd, NULL, STDOUT_FILENO, 0, id); // newest, to stdout
+ *     statusdir_close(sd);
+ *
+ * Error model
+ * -----------
+ * Every function that can fail returns 0 (or a count) on success and a
+ * negative errno value on failure; errno itself is unspecified afterwards.
+ * statusdir_strerror() turns a code into text.  Codes with a meaning of
+ * their own here:
+ *   -ENOENT           the store is empty, or there is no version with that
+ *                     id (open: the store path does not exist)
+ *   -EINVAL           an argument is invalid, e.g. an id that does not
+ *                     match the grammar of statusdir(5)
+ *   -EBADMSG          a version is damaged: its size or checksum does not
+ *                     match its id
+ *   -EMEDIUMTYPE      the directory is not a statusdir store
+ *   -ENOTEMPTY        create: the directory holds files and is not a store
+ *   -EPROTONOSUPPORT  the store's format file names a format version or
+ *                     checksum this library does not know, or is malformed
+ *   -ELOOP            cur/, tmp/ or old/ is a symbolic link (refused)
+ *   -EMSGSIZE         statusdir_get(): the caller's buffer is too small
+ *   -EAGAIN           a reader lost the race with writers too many times in
+ *                     a row (practically never; try again)
+ * Anything else is the errno of the system call that failed (-EIO, -ENOSPC,
+ * -EDQUOT, -EACCES, -EROFS, ...).
+ *
+ * Ownership and threads
+ * ---------------------
+ * Strings passed in are only read and never kept after the call returns.
+ * Memory returned through an out-pointer belongs to the caller and is freed
+ * with the function named at that call.  A statusdir handle may be used by
+ * one thread at a time: use one handle per thread, or serialise calls.
+ * Different handles, in one process or many, may use the same store at once;
+ * that is what the store is for.  The library keeps no global mutable state,
+ * never prints and never exits.  File descriptors it opens are O_CLOEXEC.
+ */
+#ifndef STATUSDIR_H
+#define STATUSDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && defined(STATUSDIR_BUILDING)
+#define STATUSDIR_API __attribute__((visibility("default")))
+#else
+#define STATUSDIR_API
+#endif
+
+/* Longest version id, in bytes, and the buffer size that holds it with its
+ * terminating NUL.  Ids look like
+ * 1795808023123456789.0f1e2d3c4b5a69788796a5b4c3d2e1f0.4096.1a2b3c4d5e6f7a8b
+ * (time in ns, unique part, payload size, XXH3-64 of the payload). */
+#define STATUSDIR_ID_MAX 90
+#define STATUSDIR_ID_SIZE (STATUSDIR_ID_MAX + 1)
+
+/* How many of the newest versions stay in cur/; older ones are moved to
+ * old/ by every put and prune (see statusdir(5)). */
+#define STATUSDIR_HEAD 8
+
+typedef struct statusdir statusdir;
+
+/* Settings recorded in the store's format file. */
+struct statusdir_config {
+	unsigned mode;      /* permission bits applied to every version (and,
+	                       with x added where r is, to the folders);
+	                       0: not recorded, the writer's umask decides */
+	int64_t gid;        /* group of the store's folders, which are made
+	                       setgid so versions inherit it; -1: not recorded */
+	uint64_t keep;      /* retention: keep at most this many versions;
+	                       0: no count limit */
+	int64_t max_age_ns; /* retention: remove versions older than this;
+	                       0: no age limit */
+};
+
+/* Fills *cfg with the defaults: nothing recorded. */
+STATUSDIR_API void statusdir_config_init(struct statusdir_config *cfg);
+
+/* ---- Opening and closing ---------------------------------------------- */
+
+enum {
+	STATUSDIR_CREATE = 1 << 0,   /* create the store if it does not exist */
+	STATUSDIR_READONLY = 1 << 1, /* never write: put, prune and config
+	                                fail with -EROFS */
+};
+
+/* Opens the store at path (which may itself be a symlink) and stores a new
+ * handle in *out.  With STATUSDIR_CREATE a missing store is created,
+ * with cfg as its settings (NULL: defaults), and the new directories and
+ * their parent are fsync'd; an existing store is opened as it is (compare
+ * statusdir_config_get() to cfg to tell).  An empty directory, or one left
+ * by an interrupted create, becomes a store; any other non-store directory
+ * is refused with -ENOTEMPTY.  Without STATUSDIR_CREATE a directory that is
+ * not a store gives -EMEDIUMTYPE.  Only read access is needed unless
+ * writing.  On failure *out is left untouched.
+ * Returns 0, -ENOENT, -ENOTDIR, -EMEDIUMTYPE, -ENOTEMPTY,
+ * -EPROTONOSUPPORT, -ELOOP, -EACCES, -ENOMEM, ... */
+STATUSDIR_API int statusdir_open(const char *path, unsigned flags,
+                                 const struct statusdir_config *cfg,
+                                 statusdir **out);
+
+/* Frees the handle and closes its descriptors.  NULL is allowed. */
+STATUSDIR_API void statusdir_close(statusdir *sd);
+
+/* The settings recorded in the store, as of the last open or config_set. */
+STATUSDIR_API int statusdir_config_get(const statusdir *sd,
+                                       struct statusdir_config *cfg);
+
+/* Records cfg in the store (the format file is replaced atomically) and
+ * applies mode and group to the store's folders.  Versions already written
+ * keep their mode.  Returns 0, -EINVAL, -EPERM, -EIO, ... */
+STATUSDIR_API int statusdir_config_set(statusdir *sd,
+                                       const struct statusdir_config *cfg);
+
+/* ---- Writing ------------------------------------------------------------ */
+
+enum {
+	STATUSDIR_NOSYNC = 1 << 0, /* skip both fsyncs: the version is committed
+	                              (readers see it complete) but may be lost,
+	                              or vanish, on a power cut */
+};
+
+/* Puts len bytes from buf as a new version, the newest, and writes its id,
+ * NUL-terminated, into id (STATUSDIR_ID_SIZE bytes; may be NULL).  Returns
+ * 0 only once the version is durable (or committed, with
+ * STATUSDIR_NOSYNC).  On failure nothing is left in tmp/ or cur/ and the
+ * previous newest is untouched, with one exception stated in statusdir(5):
+ * if the fsync of cur/ fails after the move, the new version is removed
+ * again best-effort and -EIO is returned; readers may have seen it, and it
+ * may reappear after a crash.
+ * Returns 0, -ENOSPC, -EDQUOT, -EIO, -EROFS, -EACCES, -ENOMEM, ... */
+STATUSDIR_API int statusdir_put(statusdir *sd, const void *buf, size_t len,
+                                unsigned flags, char *id);
+
+/* As statusdir_put(), reading the payload from fd until end of file.  The
+ * payload is streamed: memory use does not grow with its size.  fd is
+ * read from its current offset and is not closed.  A read error from fd
+ * fails the put with that error and leaves nothing behind. */
+STATUSDIR_API int statusdir_put_fd(statusdir *sd, int fd, unsigned flags,
+                                   char *id);
+
+/* A put in steps, for producers that write as they go (the CLI's put --run
+ * uses it): begin creates the file in tmp/, write appends to it, commit makes
+ * it a version exactly as statusdir_put() would, abort removes it.
+ *
+ *     statusdir_txn *t;
+ *     int r = statusdir_put_begin(sd, 0, &t);
+ *     while (r == 0 && (n = read(...)) > 0)
+ *             r = statusdir_put_write(t, buf, n);
+ *     r = r == 0 ? statusdir_put_commit(t, id) : (statusdir_put_abort(t), r);
+ *
+ * commit and abort always free the transaction, whatever they return; a
+ * transaction that saw an error from write can only be aborted (commit
+ * returns that error and aborts).  A transaction must be ended before its
+ * handle is closed. */
+typedef struct statusdir_txn statusdir_txn;
+
+STATUSDIR_API int statusdir_put_begin(statusdir *sd, unsigned flags,
+                                      statusdir_txn **out);
+STATUSDIR_API int statusdir_put_write(statusdir_txn *txn, const void *buf,
+                                      size_t len);
+STATUSDIR_API int statusdir_put_commit(statusdir_txn *txn, char *id);
+/* Removes the tmp/ file and frees txn.  NULL is allowed. */
+STATUSDIR_API void statusdir_put_abort(statusdir_txn *txn);
+
+/* ---- Reading ------------------------------------------------------------ */
+
+/* Reads the version id (NULL or "": the newest) into buf, of cap bytes, and
+ * stores its size in *len.  If found_id is not NULL the id that was read is
+ * written there (STATUSDIR_ID_SIZE bytes).  The payload is checked against
+ * the size and checksum in its id before returning.
+ * Returns 0; -ENOENT (empty store, no such version); -EINVAL (bad id);
+ * -EMSGSIZE (cap too small: *len is set to the size needed and found_id to
+ * the version, which may be asked for by id); -EBADMSG (damaged). */
+STATUSDIR_API int statusdir_get(statusdir *sd, const char *id, void *buf,
+                                size_t cap, size_t *len, char *found_id);
+
+/* Writes the version id (NULL or "": the newest) to out_fd, which may be a
+ * file, pipe, socket or terminal, in O_APPEND mode or not.  Size and
+ * checksum are checked before the first byte is written (payloads over
+ * 64 KiB are read twice, the second time from the page cache, so memory
+ * stays flat).  flags must be 0.  found_id as above.  An error writing
+ * out_fd (e.g. -EPIPE) is returned as is.
+ * Returns 0, -ENOENT, -EINVAL, -EBADMSG, -EPIPE, -EIO, ... */
+STATUSDIR_API int statusdir_get_fd(statusdir *sd, const char *id, int out_fd,
+                                   unsigned flags, char *found_id);
+
+/* Stores in *path a newly allocated absolute-or-as-given path of the file
+ * holding version id (NULL or "": the newest), e.g. "STORE/cur/ID".  The
+ * caller frees it with free().  The file may be moved to old/ or pruned at
+ * any time after this returns.  Returns 0, -ENOENT, -EINVAL, -ENOMEM. */
+STATUSDIR_API int statusdir_path(statusdir *sd, const char *id, char **path);
+
+/* One version, as listed. */
+struct statusdir_version {
+	char id[STATUSDIR_ID_SIZE];
+	int64_t time_ns;    /* the id's time: ns since 1970-01-01 UTC */
+	uint64_t size;      /* payload size in bytes, from the id */
+	uint64_t checksum;  /* XXH3-64 of the payload, from the id */
+	int in_head;        /* 1: found in cur/, 0: found in old/ */
+};
+
+/* Lists every version, newest first, into a newly allocated array stored in
+ * *out with its length in *n (an empty store gives 0 and *out == NULL).
+ * Free it with statusdir_list_free().  Junk (names that are not ids,
+ * non-regular files, symlinks) is skipped.  A version moved from cur/ to
+ * old/ during the call is listed once.  Returns 0, -ENOMEM, -EIO, ... */
+STATUSDIR_API int statusdir_list(statusdir *sd, struct statusdir_version **out,
+                                 size_t *n);
+STATUSDIR_API void statusdir_list_free(struct statusdir_version *list);
+
+/* ---- Pruning and verifying ------------------------------------------------ */
+
+/* What prune and verify report, one call per finding. */
+enum statusdir_event_kind {
+	STATUSDIR_EV_REMOVED,   /* a version was removed by the policy */
+	STATUSDIR_EV_MOVED,     /* a version was moved from cur/ to old/ */
+	STATUSDIR_EV_TMP_REMOVED, /* a stale tmp/ file was removed */
+	STATUSDIR_EV_TMP_STALE, /* verify: a stale tmp/ file is present */
+	STATUSDIR_EV_TMP_BUSY,  /* verify: a tmp/ file of a live writer */
+	STATUSDIR_EV_JUNK,      /* something in cur/ or old/ that is not a
+	                           version (ignored by readers) */
+	STATUSDIR_EV_DAMAGED,   /* a version whose size or checksum is wrong */
+};
+
+struct statusdir_event {
+	enum statusdir_event_kind kind;
+	const char *dir;    /* "cur", "old" or "tmp" */
+	const char *name;   /* the file's name inside dir */
+	int dry_run;        /* 1: prune only says what it would do */
+	const char *detail; /* a short reason, e.g. "size 12, expected 40" */
+};
+
+/* Called for each event; the strings live only during the call. */
+typedef void statusdir_report_fn(void *arg, const struct statusdir_event *ev);
+
+enum {
+	STATUSDIR_PRUNE_DRY_RUN = 1 << 0, /* report, change nothing */
+};
+
+/* The default age after which a tmp/ file is stale whoever wrote it. */
+#define STATUSDIR_TMP_AGE_NS (36 * 3600 * INT64_C(1000000000))
+
+struct statusdir_prune_policy {
+	uint64_t keep;        /* remove versions beyond the keep newest; 0: no
+	                         count limit */
+	int64_t max_age_ns;   /* remove versions older than this (by the id's
+	                         time); 0: no age limit */
+	int64_t tmp_age_ns;   /* tmp/ files older than this (by ctime) are
+	                         stale; 0: STATUSDIR_TMP_AGE_NS */
+	unsigned flags;       /* STATUSDIR_PRUNE_* */
+	statusdir_report_fn *report; /* may be NULL */
+	void *report_arg;
+};
+
+/* Fills *p with a policy that removes no version: it only moves versions
+ * beyond the head to old/ and sweeps stale tmp/ files. */
+STATUSDIR_API void statusdir_prune_policy_init(struct statusdir_prune_policy *p);
+
+struct statusdir_counts {
+	uint64_t versions;  /* versions seen */
+	uint64_t removed;   /* versions removed (or, dry run, that would be) */
+	uint64_t moved;     /* versions moved to old/ */
+	uint64_t tmp_removed; /* stale tmp/ files removed (or would be) */
+	uint64_t tmp_stale; /* verify: stale tmp/ files present */
+	uint64_t tmp_busy;  /* verify: tmp/ files of live writers */
+	uint64_t junk;      /* junk entries in cur/ and old/ */
+	uint64_t damaged;   /* damaged versions */
+};
+
+/* Removes versions by policy, never the greatest id nor the newest intact
+ * version; moves versions beyond the head to old/; removes stale tmp/
+ * files (those whose writer is gone, or older than tmp_age_ns).  Safe while
+ * writers, readers and other cleaners run.  counts may be NULL.
+ * Returns 0, -EINVAL (bad policy), -EROFS, -EACCES, -EIO, ... */
+STATUSDIR_API int statusdir_prune(statusdir *sd,
+                                  const struct statusdir_prune_policy *policy,
+                                  struct statusdir_counts *counts);
+
+/* Reads every version and checks its size and checksum; reports damaged
+ * versions, junk and stale tmp/ files through report (may be NULL).
+ * counts may be NULL.  Returns 0 when no version is damaged, -EBADMSG when
+ * one or more are (junk and stale tmp files do not count as damage), or
+ * another negative errno if the store could not be read. */
+STATUSDIR_API int statusdir_verify(statusdir *sd, statusdir_report_fn *report,
+                                   void *report_arg,
+                                   struct statusdir_counts *counts);
+
+/* ---- Ids and errors ------------------------------------------------------- */
+
+/* Checks that id matches the grammar of statusdir(5) and, if v is not NULL,
+ * fills v (in_head is set to 0).  Returns 0 or -EINVAL. */
+STATUSDIR_API int statusdir_id_parse(const char *id,
+                                     struct statusdir_version *v);
+
+/* A static, constant description of a code returned by this library
+ * (negative or positive errno values both work). Never NULL. */
+STATUSDIR_API const char *statusdir_strerror(int err);
+
+/* The library's version, e.g. "0.1.0". */
+STATUSDIR_API const char *statusdir_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,76 @@
+/* tmpsweep.c - finding what crashed writers left in tmp/.
+ *
+ * A tmp/ file is stale when its ctime is older than the age limit (36 h by
+ * default; ctime because atime lies under noatime/relatime), or when its
+ * name shows that its writer is gone (tmpname.c).  Only regular files are
+ * considered; anything else in tmp/ is left alone. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct sweep {
+	const struct writer_identity *me;
+	int64_t cutoff_ns;  /* ctime before this is stale */
+	enum tmp_sweep_mode mode;
+	const struct statusdir_prune_policy *p;
+	struct statusdir_counts *counts;
+	int err;
+};
+
+static bool is_stale(struct sweep *s, int dirfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	int64_t ctime_ns = (int64_t)st.st_ctim.tv_sec * NS_PER_SEC + st.st_ctim.tv_nsec;
+	return ctime_ns < s->cutoff_ns || statusdir__tmp_writer_gone(s->me, name);
+}
+
+static int sweep_one(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	struct sweep *s = arg;
+	struct statusdir_counts none, *c = s->counts ? s->counts : &none;
+	if (!is_reg)
+		return 0;
+	if (!is_stale(s, dirfd, name)) {
+		if (s->mode == TMP_SWEEP_REPORT) {
+			c->tmp_busy++;
+			statusdir__report(s->p, STATUSDIR_EV_TMP_BUSY, "tmp", name, "being written");
+		}
+		return 0;
+	}
+	if (s->mode == TMP_SWEEP_REPORT) {
+		c->tmp_stale++;
+		statusdir__report(s->p, STATUSDIR_EV_TMP_STALE, "tmp", name, "stale");
+		return 0;
+	}
+	if (s->mode == TMP_SWEEP_REMOVE && unlinkat(dirfd, name, 0) != 0) {
+		if (errno != ENOENT && !s->err)
+			s->err = -errno; /* go on with the rest, report the first error */
+		return 0;
+	}
+	c->tmp_removed++;
+	statusdir__report(s->p, STATUSDIR_EV_TMP_REMOVED, "tmp", name, "stale");
+	return 0;
+}
+
+int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
+                         enum tmp_sweep_mode mode,
+                         const struct statusdir_prune_policy *p,
+                         struct statusdir_counts *counts)
+{
+	statusdir__identity_refresh(&sd->me);
+	struct sweep s = {
+		.me = &sd->me,
+		.cutoff_ns = statusdir__now_ns() -
+		             (tmp_age_ns > 0 ? tmp_age_ns : STATUSDIR_TMP_AGE_NS),
+		.mode = mode,
+		.p = p,
+		.counts = counts,
+	};
+	int r = statusdir__scan(sd->tmp_fd, sweep_one, &s);
+	return r < 0 ? r : s.err;
+}

@@ -1,0 +1,104 @@
+/* verify.c - reading every version back and checking it against its id;
+ * reporting junk and leftovers apart from damage. */
+#include "internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct junk_scan {
+	const char *dir;
+	const struct statusdir_prune_policy *p;
+	struct statusdir_counts *counts;
+};
+
+static int note_junk(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	struct junk_scan *j = arg;
+	(void)dirfd;
+	if (is_reg && statusdir__id_valid(name))
+		return 0;
+	j->counts->junk++;
+	statusdir__report(j->p, STATUSDIR_EV_JUNK, j->dir, name,
+	                  is_reg ? "not a version id" : "not a regular file");
+	return 0;
+}
+
+/* 1 damaged, 0 intact or gone meanwhile, <0 could not read. */
+static int check_one(statusdir *sd, const struct statusdir_version *v,
+                     char *detail, size_t cap)
+{
+	int fd;
+	struct statusdir_version parsed;
+	struct stat st;
+	int r = statusdir__open_version(sd, v->id, &fd, &parsed);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r; /* pruned while we looked */
+	if (fstat(fd, &st) != 0)
+		r = -errno;
+	else if ((uint64_t)st.st_size != v->size) {
+		snprintf(detail, cap, "size %" PRIu64 ", expected %" PRIu64,
+		         (uint64_t)st.st_size, v->size);
+		r = 1;
+	} else {
+		r = statusdir__check_version(fd, &parsed);
+		if (r == -EBADMSG) {
+			snprintf(detail, cap, "checksum mismatch");
+			r = 1;
+		}
+	}
+	statusdir__close(fd);
+	return r;
+}
+
+static int check_versions(statusdir *sd, const struct statusdir_prune_policy *p,
+                          struct statusdir_counts *counts)
+{
+	struct statusdir_version *v;
+	size_t n;
+	char detail[96];
+	int r = statusdir_list(sd, &v, &n);
+	if (r < 0)
+		return r;
+	counts->versions = n;
+	for (size_t i = 0; i < n; i++) {
+		int c = check_one(sd, &v[i], detail, sizeof(detail));
+		if (c < 0) {
+			r = r ? r : c;
+		} else if (c == 1) {
+			counts->damaged++;
+			statusdir__report(p, STATUSDIR_EV_DAMAGED, v[i].in_head ? "cur" : "old",
+			                  v[i].id, detail);
+		}
+	}
+	statusdir_list_free(v);
+	return r;
+}
+
+int statusdir_verify(statusdir *sd, statusdir_report_fn *report, void *arg,
+                     struct statusdir_counts *counts)
+{
+	struct statusdir_counts local;
+	struct statusdir_prune_policy p;
+	if (!sd)
+		return -EINVAL;
+	statusdir_prune_policy_init(&p);
+	p.report = report;
+	p.report_arg = arg;
+	if (!counts)
+		counts = &local;
+	memset(counts, 0, sizeof(*counts));
+	struct junk_scan cur = { "cur", &p, counts }, old = { "old", &p, counts };
+	int r = statusdir__scan(sd->cur_fd, note_junk, &cur);
+	int e = statusdir__scan(sd->old_fd, note_junk, &old);
+	r = r ? r : e;
+	e = statusdir__tmp_sweep(sd, 0, TMP_SWEEP_REPORT, &p, counts);
+	r = r ? r : e;
+	e = check_versions(sd, &p, counts);
+	r = r ? r : e;
+	if (r == 0 && counts->damaged)
+		r = -EBADMSG;
+	return r;
+}
