@@ -1,0 +1,133 @@
+/* main.c - statusdir(1): commands from a table, one file per verb. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+bool stdout_was_closed;
+bool stdin_was_closed;
+
+static const struct command commands[] = {
+	{ "init", cmd_init, "statusdir init STORE [--mode MODE] [--group GROUP]",
+	  "Create the store STORE (or do nothing if it exists with these settings)." },
+	{ "config", cmd_config, "statusdir config STORE [--mode MODE] [--group GROUP]",
+	  "Show the store's recorded settings, or change them." },
+	{ "put", cmd_put,
+	  "statusdir put STORE [--no-sync] [FILE|-]\n"
+	  "       statusdir put STORE [--no-sync] --run CMD [ARG...]",
+	  "Put FILE, stdin, or the output of CMD as the new newest version and\n"
+	  "print its id.  With --run, commit only if CMD exits 0." },
+	{ "get", cmd_get, "statusdir get STORE [ID]",
+	  "Write the newest version, or version ID, to stdout." },
+	{ "log", cmd_log, "statusdir log STORE [-n N] [--json]",
+	  "List versions newest first: ID<TAB>TIME<TAB>SIZE, or JSON lines." },
+	{ "prune", cmd_prune,
+	  "statusdir prune STORE [--keep N] [--max-age DURATION] [--tmp-age DURATION]\n"
+	  "       [--dry-run] [-v|--verbose]",
+	  "Remove versions beyond the N newest or older than DURATION (never the\n"
+	  "newest), and files crashed writers left in tmp/." },
+	{ "verify", cmd_verify, "statusdir verify STORE",
+	  "Check every version's size and checksum; report junk and stale tmp files." },
+	{ "path", cmd_path, "statusdir path STORE [ID]",
+	  "Print the path of the file holding the newest version, or version ID." },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_help(void)
+{
+	printf("statusdir - a multi-version status store in a directory\n\nCommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		printf("  %s\n", commands[i].usage);
+	printf("\n'statusdir COMMAND --help' tells more; DURATION is N[s|m|h|d|w].\n"
+	       "Exit status: 0 ok, 1 empty store or no such version, 2 usage error,\n"
+	       "3 damage found, 4 other failure, 5 committed but the id was not written.\n");
+}
+
+/* Opens /dev/null on any of fds 0-2 that is closed, so that no store file
+ * can ever be opened as stdin, stdout or stderr. */
+static int fill_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nul != fd)
+			return -1; /* fds are handed out lowest first */
+		if (fd == 0)
+			stdin_was_closed = true;
+		if (fd == 1)
+			stdout_was_closed = true;
+	}
+	return 0;
+}
+
+int stdout_finish(void)
+{
+	if (stdout_was_closed)
+		return -EBADF;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno ? -errno : -EIO;
+		return e;
+	}
+	if (fclose(stdout) != 0)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* The commands that write to stdout die of SIGPIPE quietly, as cat does,
+ * even if the caller left SIGPIPE ignored or blocked. */
+static void default_sigpipe(void)
+{
+	sigset_t set;
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static int run_command(const struct command *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0 ||
+		    (strcmp(cmd->name, "put") == 0 && strcmp(argv[i], "--run") == 0))
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: %s\n\n%s\n", cmd->usage, cmd->help);
+			return stdout_finish() == 0 ? EXIT_OK : EXIT_FAILED;
+		}
+	}
+	return cmd->run(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	if (fill_standard_fds() < 0)
+		return EXIT_FAILED;
+	default_sigpipe();
+	if (argc < 2)
+		return usage_error(NULL, "no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		print_help();
+		return stdout_finish() == 0 ? EXIT_OK : EXIT_FAILED;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("statusdir %s\n", statusdir_version());
+		return stdout_finish() == 0 ? EXIT_OK : EXIT_FAILED;
+	}
+	const struct command *cmd = command_find(argv[1]);
+	if (!cmd)
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	return run_command(cmd, argc - 1, argv + 1);
+}

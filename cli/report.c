@@ -1,0 +1,80 @@
+/* report.c - messages on stderr and the mapping of errors to exit codes. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+/* Constant: libtool runs the uninstalled binary as lt-statusdir. */
+static const char program[] = "statusdir";
+
+void error_store(const char *store, const char *what, int err)
+{
+	fprintf(stderr, "%s: %s: %s: %s\n", program, store, what, statusdir_strerror(err));
+}
+
+void error_msg(const char *store, const char *fmt, ...)
+{
+	va_list ap;
+	if (store)
+		fprintf(stderr, "%s: %s: ", program, store);
+	else
+		fprintf(stderr, "%s: ", program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd)
+		fprintf(stderr, "usage: %s\nTry 'statusdir %s --help'.\n", cmd->usage, cmd->name);
+	else
+		fprintf(stderr, "Try 'statusdir --help'.\n");
+	return EXIT_USAGE;
+}
+
+int exit_for(int err)
+{
+	switch (-err) {
+	case 0:
+		return EXIT_OK;
+	case ENOENT:
+		return EXIT_NOTFOUND;
+	case EINVAL:
+		return EXIT_USAGE;
+	case EBADMSG:
+		return EXIT_DAMAGE;
+	default:
+		return EXIT_FAILED;
+	}
+}
+
+/* Opening a store: -ENOENT here means the path is missing, not an empty
+ * store, so the system's own wording is clearer than the library's. */
+int store_open(const char *path, unsigned flags, statusdir **sd)
+{
+	int r = statusdir_open(path, flags, NULL, sd);
+	if (r == 0)
+		return 0;
+	if (r == -ENOENT || r == -ENOTDIR || r == -EACCES)
+		error_msg(path, "cannot open store: %s", strerror(-r));
+	else
+		error_store(path, "cannot open store", r);
+	return EXIT_FAILED;
+}
+
+int check_id_arg(const char *store, const char *id)
+{
+	if (statusdir_id_parse(id, NULL) == 0)
+		return 0;
+	error_msg(store, "not a version id: '%s'", id);
+	return EXIT_USAGE;
+}
