@@ -1,0 +1,206 @@
+/* fault.c - the --wrap wrappers behind fault.h. */
+#include "config.h"
+
+#include "fault.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct rule {
+	bool armed;
+	struct fault f;
+	unsigned seen; /* matching calls so far */
+	unsigned hits; /* calls acted on */
+};
+
+static struct rule rules[FAULT_CALLS];
+static unsigned calls[FAULT_CALLS];
+static int64_t clock_offset_ns;
+
+void fault_arm(enum fault_call c, const struct fault *f)
+{
+	rules[c] = (struct rule){ .armed = true, .f = *f };
+}
+
+void fault_reset(void)
+{
+	memset(rules, 0, sizeof(rules));
+	memset(calls, 0, sizeof(calls));
+	clock_offset_ns = 0;
+}
+
+unsigned fault_calls(enum fault_call c)
+{
+	return calls[c];
+}
+
+unsigned fault_hits(enum fault_call c)
+{
+	return rules[c].hits;
+}
+
+void fault_clock_offset(int64_t ns)
+{
+	clock_offset_ns = ns;
+}
+
+static bool fd_is(int fd, mode_t kind)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == kind;
+}
+
+static bool matches(const struct fault *f, int fd, const char *name)
+{
+	if (f->fd_kind && (fd < 0 || !fd_is(fd, f->fd_kind)))
+		return false;
+	if (f->name && (!name || strcmp(f->name, name) != 0))
+		return false;
+	return !f->match || (name && f->match(name));
+}
+
+/* The rule for this call if it acts on it, else NULL.  The hit is counted
+ * before the hook runs, so a hook may make the same call again. */
+static const struct fault *fire(enum fault_call c, int fd, const char *name)
+{
+	struct rule *r = &rules[c];
+	calls[c]++;
+	if (!r->armed || !matches(&r->f, fd, name) || r->seen++ < r->f.skip)
+		return NULL;
+	if (r->f.times != FAULT_ALWAYS && r->hits >= r->f.times)
+		return NULL;
+	r->hits++;
+	if (r->f.hook)
+		r->f.hook(r->f.hook_arg);
+	return &r->f;
+}
+
+static size_t clamp(const struct fault *f, size_t n)
+{
+	return f && f->short_max && n > f->short_max ? f->short_max : n;
+}
+
+#define FAIL_IF_ARMED(f)                                                 \
+	do {                                                             \
+		if ((f) && (f)->err) {                                   \
+			errno = (f)->err;                                \
+			return -1;                                       \
+		}                                                        \
+	} while (0)
+
+ssize_t __wrap_write(int fd, const void *buf, size_t n)
+{
+	const struct fault *f = fire(FAULT_WRITE, fd, NULL);
+	FAIL_IF_ARMED(f);
+	return __real_write(fd, buf, clamp(f, n));
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t n)
+{
+	const struct fault *f = fire(FAULT_READ, fd, NULL);
+	FAIL_IF_ARMED(f);
+	return __real_read(fd, buf, clamp(f, n));
+}
+
+ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
+{
+	const struct fault *f = fire(FAULT_PREAD, fd, NULL);
+	FAIL_IF_ARMED(f);
+	return __real_pread(fd, buf, clamp(f, n), off);
+}
+
+int __wrap_fsync(int fd)
+{
+	const struct fault *f = fire(FAULT_FSYNC, fd, NULL);
+	FAIL_IF_ARMED(f);
+	return __real_fsync(fd);
+}
+
+int __wrap_close(int fd)
+{
+	const struct fault *f = fire(FAULT_CLOSE, fd, NULL);
+	int r = __real_close(fd);
+	FAIL_IF_ARMED(f);
+	return r;
+}
+
+int __wrap_openat(int dirfd, const char *name, int flags, ...)
+{
+	mode_t mode = 0;
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	const struct fault *f = fire(FAULT_OPENAT, -1, name);
+	FAIL_IF_ARMED(f);
+	return __real_openat(dirfd, name, flags, mode);
+}
+
+int __wrap_renameat2(int olddirfd, const char *oldname, int newdirfd,
+                     const char *newname, unsigned flags)
+{
+	const struct fault *f = fire(FAULT_RENAMEAT2, -1, oldname);
+	FAIL_IF_ARMED(f);
+	return __real_renameat2(olddirfd, oldname, newdirfd, newname, flags);
+}
+
+int __wrap_renameat(int olddirfd, const char *oldname, int newdirfd,
+                    const char *newname)
+{
+	const struct fault *f = fire(FAULT_RENAMEAT, -1, oldname);
+	FAIL_IF_ARMED(f);
+	return __real_renameat(olddirfd, oldname, newdirfd, newname);
+}
+
+int __wrap_linkat(int olddirfd, const char *oldname, int newdirfd,
+                  const char *newname, int flags)
+{
+	const struct fault *f = fire(FAULT_LINKAT, -1, oldname);
+	FAIL_IF_ARMED(f);
+	return __real_linkat(olddirfd, oldname, newdirfd, newname, flags);
+}
+
+int __wrap_unlinkat(int dirfd, const char *name, int flags)
+{
+	const struct fault *f = fire(FAULT_UNLINKAT, -1, name);
+	FAIL_IF_ARMED(f);
+	return __real_unlinkat(dirfd, name, flags);
+}
+
+ssize_t __wrap_copy_file_range(int in_fd, off_t *in_off, int out_fd,
+                               off_t *out_off, size_t n, unsigned flags)
+{
+	const struct fault *f = fire(FAULT_COPY_FILE_RANGE, out_fd, NULL);
+	FAIL_IF_ARMED(f);
+	return __real_copy_file_range(in_fd, in_off, out_fd, out_off, clamp(f, n),
+	                              flags);
+}
+
+ssize_t __wrap_sendfile(int out_fd, int in_fd, off_t *off, size_t n)
+{
+	const struct fault *f = fire(FAULT_SENDFILE, out_fd, NULL);
+	FAIL_IF_ARMED(f);
+	return __real_sendfile(out_fd, in_fd, off, clamp(f, n));
+}
+
+int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int r = __real_clock_gettime(id, ts);
+	if (r != 0 || id != CLOCK_REALTIME || clock_offset_ns == 0)
+		return r;
+	int64_t ns = (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec + clock_offset_ns;
+	ts->tv_sec = (time_t)(ns / 1000000000);
+	ts->tv_nsec = (long)(ns % 1000000000);
+	if (ts->tv_nsec < 0) {
+		ts->tv_sec--;
+		ts->tv_nsec += 1000000000;
+	}
+	return 0;
+}
