@@ -1,0 +1,17 @@
+#!/bin/sh
+# TAP: the torture run and the crash rounds, short forms (make check).
+# TORTURE_SECONDS and CRASH_ROUNDS make them longer (make check-long).
+torture="$top_builddir/tests/safety/torture"
+dir=$(mktemp -d "${TEST_ROOT:-${TMPDIR:-/tmp}}/torture.XXXXXX") || exit 1
+trap 'rm -rf "$dir"' EXIT
+echo "1..2"
+out=$("$torture" -w 4 -r 3 -c 2 -k 10 -d "${TORTURE_SECONDS:-3}" "$dir/store" 2>&1)
+status=$?
+printf '%s\n' "$out" | sed -n 's/^#/#/p' | head -20
+[ $status -eq 0 ] && echo "ok 1 - torture: 4 writers, 3 readers, 2 cleaners" ||
+	echo "not ok 1 - torture: 4 writers, 3 readers, 2 cleaners"
+out=$("$torture" --crash "${CRASH_ROUNDS:-15}" -w 4 -c 2 -k 10 "$dir/crash" 2>&1)
+status=$?
+printf '%s\n' "$out" | sed -n 's/^#/#/p' | head -20
+[ $status -eq 0 ] && echo "ok 2 - crash: writers and cleaners killed with SIGKILL" ||
+	echo "not ok 2 - crash: writers and cleaners killed with SIGKILL"
