@@ -21,6 +21,10 @@
 #define ID_UNIQUE_HEX 32
 #define ID_SUM_HEX 16
 
+/* STORE/has-versions: created by the first put that returns, so that a
+ * reader can tell an empty store from a listing that came back empty. */
+#define STATUSDIR__MARKER "has-versions"
+
 /* The writer identity that goes into tmp/ names, so that a cleaner can tell
  * whether the writer of a tmp file is still running. */
 struct writer_identity {
@@ -41,6 +45,7 @@ struct statusdir {
 	struct statusdir_config cfg;
 	struct writer_identity me;
 	int64_t last_time; /* greatest id time this handle produced or saw */
+	bool marked;       /* the has-versions marker is known to exist */
 };
 
 /* ---- id.c: ids are pure data, no I/O ---- */

@@ -6,7 +6,8 @@
  *  4. choose the id: time = max(now, greatest id in cur/ + 1ns, ...)
  *  5. move tmp/NAME to cur/ID without ever replacing a name:
  *     renameat2(RENAME_NOREPLACE), or link+unlink where that is EINVAL
- *  6. fsync cur/ so the new name survives a power cut
+ *  6. fsync cur/ so the new name survives a power cut; the first put of
+ *     a store also leaves STORE/has-versions (see read.c)
  *  7. move versions beyond the head from cur/ to old/ (best effort)
  * Before step 5 a failure removes tmp/NAME; the previous newest is never
  * touched. */
@@ -176,6 +177,33 @@ void statusdir_put_abort(statusdir_txn *txn)
 	txn_free(txn);
 }
 
+/* Step 6b: the first put of a store leaves STORE/has-versions (see
+ * read.c), made durable like the version itself.  Once per handle a
+ * fstatat; once per store a create and an fsync. */
+static int mark_has_versions(statusdir *sd, bool sync)
+{
+	struct stat st;
+	if (sd->marked)
+		return 0;
+	if (fstatat(sd->root_fd, STATUSDIR__MARKER, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno != ENOENT)
+			return -errno;
+		int fd = openat(sd->root_fd, STATUSDIR__MARKER,
+		                O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return -errno;
+		int r = sync ? statusdir__fsync(fd) : 0;
+		int c = statusdir__close(fd);
+		r = r ? r : c;
+		if (r == 0 && sync)
+			r = statusdir__fsync(sd->root_fd);
+		if (r < 0)
+			return r;
+	}
+	sd->marked = true;
+	return 0;
+}
+
 /* Steps 3 to 7. */
 int statusdir_put_commit(statusdir_txn *txn, char *id)
 {
@@ -203,7 +231,11 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 		return r;
 	}
 	txn_free(txn);
-	if (sync && (r = statusdir__fsync(sd->cur_fd)) < 0) {
+	if (sync)
+		r = statusdir__fsync(sd->cur_fd);
+	if (r == 0)
+		r = mark_has_versions(sd, sync);
+	if (r < 0) {
 		/* readers may have seen it; a crash may bring it back */
 		(void)unlinkat(sd->cur_fd, new_id, 0);
 		statusdir__name_list_free(&cur);

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,12 +49,33 @@ static int open_by_id(statusdir *sd, const char *id, int *fd)
 	return r;
 }
 
+/* An empty listing of cur/ is believed only if no put ever returned: btrfs
+ * (seen on 6.18) can list a directory as empty for milliseconds while
+ * renames move entries out of it.  A store that had a version holds the
+ * marker file, and never becomes empty again (prune keeps the greatest). */
+static int confirm_empty(statusdir *sd, int attempt)
+{
+	struct stat st;
+	if (fstatat(sd->root_fd, STATUSDIR__MARKER, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	if (attempt > 0) {
+		struct timespec pause = { 0, 1000000 }; /* 1 ms: let the listing settle */
+		nanosleep(&pause, NULL);
+	}
+	return 0; /* not empty: look again */
+}
+
 static int open_newest(statusdir *sd, int *fd, char id[STATUSDIR_ID_SIZE])
 {
+	int empty_listings = 0;
 	for (int i = 0; i < NEWEST_TRIES; i++) {
 		int r = statusdir__greatest_id(sd->cur_fd, id);
+		if (r == -ENOENT)
+			r = confirm_empty(sd, empty_listings++);
 		if (r < 0)
 			return r; /* -ENOENT: the store is empty */
+		if (!id[0])
+			continue;
 		r = open_in(sd->cur_fd, id, fd);
 		if (r != -ENOENT)
 			return r;

@@ -158,8 +158,18 @@ static int reader(const struct options *o)
 		snapshot_max(before);
 		int r = statusdir_get(sd, NULL, buf, BUF_CAP, &len, found);
 		count(&sh->gets);
-		if (r == -ENOENT && acked)
-			violation("get found the store empty after a put was acknowledged");
+		if (r == -ENOENT && acked) {
+			struct statusdir_version *v;
+			size_t nv = 0, head = 0;
+			if (statusdir_list(sd, &v, &nv) == 0) {
+				for (size_t k = 0; k < nv; k++)
+					head += (size_t)v[k].in_head;
+				statusdir_list_free(v);
+			}
+			violation("get found the store empty after a put was acknowledged"
+			          " (%zu versions listed right after, %zu in cur/; greatest acked %s)",
+			          nv, head, before);
+		}
 		else if (r < 0 && r != -ENOENT)
 			violation("get: %s", statusdir_strerror(r));
 		else if (r == 0) {
