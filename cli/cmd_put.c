@@ -3,8 +3,8 @@
  * The payload is streamed into a put transaction.  SIGINT and SIGTERM
  * interrupt the read (no SA_RESTART); the transaction is then aborted, so
  * its tmp/ file is removed, and the signal is raised again.  During the
- * commit they are held back until the id is printed: a committed version
- * is always reported. */
+ * commit they are held back until the id is printed, then raised: a
+ * committed version is always reported. */
 #include "cli.h"
 
 #include <errno.h>
@@ -115,7 +115,9 @@ static int commit_and_report(const char *store, statusdir_txn *txn)
 	if (w < 0)
 		error_msg(store, "committed %s, but could not write it to stdout: %s", id,
 		          strerror(-w));
-	hold_signals(SIG_UNBLOCK); /* a signal held back takes effect now */
+	hold_signals(SIG_UNBLOCK); /* a signal held back is caught now ... */
+	if (caught_signal)
+		reraise(); /* ... and ends the program as it would have */
 	return w < 0 ? EXIT_UNREPORTED : EXIT_OK;
 }
 

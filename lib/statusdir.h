@@ -86,9 +86,11 @@ struct statusdir_config {
 	int64_t gid;        /* group of the store's folders, which are made
 	                       setgid so versions inherit it; -1: not recorded */
 	uint64_t keep;      /* retention: keep at most this many versions;
-	                       0: no count limit */
+	                       0: no count limit.  Recorded only: this
+	                       version does not apply it (statusdir_prune()
+	                       takes its own policy) */
 	int64_t max_age_ns; /* retention: remove versions older than this;
-	                       0: no age limit */
+	                       0: no age limit.  Recorded only, as keep */
 };
 
 /* Fills *cfg with the defaults: nothing recorded. */
@@ -98,8 +100,8 @@ STATUSDIR_API void statusdir_config_init(struct statusdir_config *cfg);
 
 enum {
 	STATUSDIR_CREATE = 1 << 0,   /* create the store if it does not exist */
-	STATUSDIR_READONLY = 1 << 1, /* never write: put, prune and config
-	                                fail with -EROFS */
+	STATUSDIR_READONLY = 1 << 1, /* never write: put, prune (except a dry
+	                                run) and config fail with -EROFS */
 };
 
 /* Opens the store at path (which may itself be a symlink) and stores a new
@@ -144,8 +146,8 @@ enum {
  * STATUSDIR_NOSYNC).  On failure nothing is left in tmp/ or cur/ and the
  * previous newest is untouched, with one exception stated in statusdir(5):
  * if the fsync of cur/ fails after the move, the new version is removed
- * again best-effort and -EIO is returned; readers may have seen it, and it
- * may reappear after a crash.
+ * again best-effort and the fsync's error (e.g. -EIO) is returned; readers
+ * may have seen it, and it may reappear after a crash.
  * Returns 0, -ENOSPC, -EDQUOT, -EIO, -EROFS, -EACCES, -ENOMEM, ... */
 STATUSDIR_API int statusdir_put(statusdir *sd, const void *buf, size_t len,
                                 unsigned flags, char *id);
@@ -161,7 +163,7 @@ STATUSDIR_API int statusdir_put_fd(statusdir *sd, int fd, unsigned flags,
  * uses it): begin creates the file in tmp/, write appends to it, commit makes
  * it a version exactly as statusdir_put() would, abort removes it.
  *
- *     statusdir_txn *t;
+ *     statusdir_txn *t = NULL;
  *     int r = statusdir_put_begin(sd, 0, &t);
  *     while (r == 0 && (n = read(...)) > 0)
  *             r = statusdir_put_write(t, buf, n);
@@ -203,8 +205,9 @@ STATUSDIR_API int statusdir_get(statusdir *sd, const char *id, void *buf,
 STATUSDIR_API int statusdir_get_fd(statusdir *sd, const char *id, int out_fd,
                                    unsigned flags, char *found_id);
 
-/* Stores in *path a newly allocated absolute-or-as-given path of the file
- * holding version id (NULL or "": the newest), e.g. "STORE/cur/ID".  The
+/* Stores in *path a newly allocated path of the file holding version id
+ * (NULL or "": the newest): the store path given to statusdir_open()
+ * followed by "/cur/ID" or "/old/ID".  The
  * caller frees it with free().  The file may be moved to old/ or pruned at
  * any time after this returns.  Returns 0, -ENOENT, -EINVAL, -ENOMEM. */
 STATUSDIR_API int statusdir_path(statusdir *sd, const char *id, char **path);
