@@ -31,6 +31,15 @@ void statusdir_config_init(struct statusdir_config *cfg)
 	cfg->gid = -1;
 }
 
+/* What the format file can record: the same bounds as its reader. */
+int statusdir__config_check(const struct statusdir_config *cfg)
+{
+	if (cfg->mode > 0777 || cfg->gid < -1 || cfg->gid > INT32_MAX ||
+	    cfg->max_age_ns < 0)
+		return -EINVAL;
+	return 0;
+}
+
 static bool parse_u64(const char *s, int base, uint64_t max, uint64_t *v)
 {
 	char *end;
@@ -153,7 +162,10 @@ int statusdir__format_write(int root_fd, const struct statusdir_config *cfg)
 	                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -errno;
-	int r = statusdir__write_all(fd, text, (size_t)n);
+	/* whoever may read the versions must be able to open the store */
+	int r = cfg->mode && fchmod(fd, cfg->mode | 0600) != 0 ? -errno : 0;
+	if (r == 0)
+		r = statusdir__write_all(fd, text, (size_t)n);
 	if (r == 0)
 		r = statusdir__fsync(fd);
 	int c = statusdir__close(fd);

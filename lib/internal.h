@@ -25,6 +25,10 @@
  * reader can tell an empty store from a listing that came back empty. */
 #define STATUSDIR__MARKER "has-versions"
 
+/* Longest HOST part of a tmp/ name; longer encodings are replaced by a
+ * hash, so that tmp/ names stay well below NAME_MAX. */
+#define HOST_PART_MAX 100
+
 /* The writer identity that goes into tmp/ names, so that a cleaner can tell
  * whether the writer of a tmp file is still running. */
 struct writer_identity {
@@ -32,7 +36,7 @@ struct writer_identity {
 	uint64_t pid_ns;       /* inode of /proc/self/ns/pid, 0 when unknown */
 	pid_t pid;
 	uint64_t start_ticks;  /* field 22 of /proc/PID/stat, 0 when unknown */
-	char host[3 * 64 + 1]; /* encoded hostname, see tmpname.c */
+	char host[HOST_PART_MAX + 1]; /* encoded hostname, see tmpname.c */
 };
 
 struct statusdir {
@@ -44,7 +48,7 @@ struct statusdir {
 	bool readonly;
 	struct statusdir_config cfg;
 	struct writer_identity me;
-	int64_t last_time; /* greatest id time this handle produced or saw */
+	int64_t last_time; /* time of the last id this handle put */
 	bool marked;       /* the has-versions marker is known to exist */
 };
 
@@ -98,6 +102,8 @@ HIDDEN void statusdir__name_list_sort_desc(struct name_list *list);
 HIDDEN int statusdir__format_read(int root_fd, struct statusdir_config *cfg);
 HIDDEN int statusdir__format_write(int root_fd,
                                    const struct statusdir_config *cfg);
+/* 0 if cfg can be recorded, else -EINVAL. */
+HIDDEN int statusdir__config_check(const struct statusdir_config *cfg);
 
 /* ---- tmpname.c ---- */
 HIDDEN void statusdir__identity_load(struct writer_identity *me);

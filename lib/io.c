@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef HAVE_SYS_SENDFILE_H
 #include <sys/sendfile.h>
@@ -70,9 +71,17 @@ int statusdir__close(int fd)
 
 int statusdir__open_dir_at(int dirfd, const char *name)
 {
+	struct stat st;
 	int fd = openat(dirfd, name,
 	                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return fd >= 0 ? fd : -errno;
+	if (fd >= 0)
+		return fd;
+	int e = errno;
+	/* with O_DIRECTORY, Linux reports a symlink as ENOTDIR, not ELOOP */
+	if (e == ENOTDIR && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return -e;
 }
 
 static int copy_by_read(int in_fd, uint64_t off, uint64_t size, int out_fd)

@@ -24,6 +24,26 @@ static int open_root(const char *path, int flags)
 	return fd >= 0 ? fd : -errno;
 }
 
+static int refuse_entry(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	(void)arg;
+	(void)dirfd;
+	(void)name;
+	(void)is_reg;
+	return -ENOTEMPTY;
+}
+
+/* 1 if folder name of root_fd has no entries, 0 if it has, or -errno. */
+static int folder_is_empty(int root_fd, const char *name)
+{
+	int fd = statusdir__open_dir_at(root_fd, name);
+	if (fd < 0)
+		return fd;
+	int r = statusdir__scan(fd, refuse_entry, NULL);
+	statusdir__close(fd);
+	return r == 0 ? 1 : r == -ENOTEMPTY ? 0 : r;
+}
+
 /* True if the directory holds nothing but what an interrupted create
  * leaves: empty tmp/, cur/ and old/, and a .format.* temporary. */
 static int is_unfinished_store(int root_fd)
@@ -52,6 +72,8 @@ static int is_unfinished_store(int root_fd)
 		if (fstatat(root_fd, n, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISDIR(st.st_mode) || st.st_nlink > 2)
 			r = 0;
+		else
+			r = folder_is_empty(root_fd, n);
 	}
 	if (r == 1 && errno != 0)
 		r = -errno;
@@ -196,6 +218,8 @@ int statusdir_open(const char *path, unsigned flags,
 		statusdir_config_init(&defaults);
 		cfg = &defaults;
 	}
+	if (statusdir__config_check(cfg) < 0)
+		return -EINVAL;
 	if ((flags & STATUSDIR_CREATE) && (flags & STATUSDIR_READONLY))
 		return -EINVAL;
 	root_fd = open_root(path, 0);
@@ -254,7 +278,7 @@ int statusdir__writable(const statusdir *sd)
 
 int statusdir_config_set(statusdir *sd, const struct statusdir_config *cfg)
 {
-	if (!sd || !cfg || cfg->mode > 0777 || cfg->max_age_ns < 0 || cfg->gid < -1)
+	if (!sd || !cfg || statusdir__config_check(cfg) < 0)
 		return -EINVAL;
 	int r = statusdir__writable(sd);
 	if (r == 0)

@@ -57,6 +57,16 @@ static int rename_noreplace(int from_dir, const char *from, int to_dir,
 	return -errno;
 }
 
+/* NFS may answer EEXIST to a retransmitted link(2) that did succeed: the
+ * name then holds our own file, and the put is done. */
+static bool same_file(statusdir *sd, const char *tmp, const char *id)
+{
+	struct stat a, b;
+	return fstatat(sd->tmp_fd, tmp, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       fstatat(sd->cur_fd, id, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Step 5.  Both ways fail with EEXIST rather than replace a version. */
 static int publish(statusdir *sd, const char *tmp, const char *id)
 {
@@ -64,8 +74,11 @@ static int publish(statusdir *sd, const char *tmp, const char *id)
 	if (r != -EINVAL && r != -ENOSYS)
 		return r;
 	/* filesystems without RENAME_NOREPLACE: link(2) never replaces */
-	if (linkat(sd->tmp_fd, tmp, sd->cur_fd, id, 0) != 0)
-		return -errno;
+	if (linkat(sd->tmp_fd, tmp, sd->cur_fd, id, 0) != 0) {
+		int e = errno;
+		if (!(e == EEXIST && same_file(sd, tmp, id)))
+			return -e;
+	}
 	/* committed; a tmp/ name left by a failed unlink is swept later */
 	(void)unlinkat(sd->tmp_fd, tmp, 0);
 	return 0;
@@ -77,27 +90,31 @@ static int64_t max64(int64_t a, int64_t b)
 }
 
 /* Step 4: the time of a new id.  A put that starts after another returned
- * sees that id in cur/ and goes past it, even if the clock stepped back. */
-static int64_t next_time(statusdir *sd, const struct name_list *cur)
+ * sees that id in cur/ and goes past it, even if the clock stepped back.
+ * -EOVERFLOW once an id holds the last representable time. */
+static int next_time(statusdir *sd, const struct name_list *cur, int64_t *t)
 {
-	int64_t t = max64(statusdir__now_ns(), sd->last_time + 1);
-	if (cur->n > 0) {
-		struct statusdir_version v;
-		if (statusdir_id_parse(cur->names[0], &v) == 0 && v.time_ns < INT64_MAX)
-			t = max64(t, v.time_ns + 1);
-	}
-	return t;
+	int64_t greatest = sd->last_time;
+	struct statusdir_version v;
+	if (cur->n > 0 && statusdir_id_parse(cur->names[0], &v) == 0)
+		greatest = max64(greatest, v.time_ns);
+	if (greatest == INT64_MAX)
+		return -EOVERFLOW;
+	*t = max64(statusdir__now_ns(), greatest + 1);
+	return 0;
 }
 
 static int move_into_cur(statusdir_txn *txn, struct name_list *cur, char *id)
 {
 	statusdir *sd = txn->sd;
 	struct id_parts parts = {
-		.time_ns = next_time(sd, cur),
 		.size = txn->size,
 		.checksum = statusdir__sum_digest(txn->sum),
 	};
-	int r = -EEXIST;
+	int r = next_time(sd, cur, &parts.time_ns);
+	if (r < 0)
+		return r;
+	r = -EEXIST;
 	for (int i = 0; i < ID_TRIES && r == -EEXIST; i++) {
 		uuid_generate_random(parts.unique);
 		statusdir__id_format(&parts, id);

@@ -7,7 +7,8 @@
  * of /proc/self/ns/pid, START the process start time in clock ticks since
  * boot (field 22 of /proc/PID/stat), RANDOM 32 hex digits, HOST the
  * hostname with every byte outside [A-Za-z0-9_-] written as \ooo (maildir's
- * rule; '.' is escaped too, so HOST is the only part that may be long).
+ * rule; '.' is escaped too), or "=" and 16 hex digits of its XXH3-64 when
+ * that would exceed HOST_PART_MAX bytes.
  * Unknown parts are 0 (the cleaner then relies on the file's age alone). */
 #include "internal.h"
 
@@ -67,16 +68,24 @@ static uint64_t start_ticks_of(pid_t pid)
 	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
-static void encode_host(const char *host, char *out, size_t cap)
+/* Every byte outside [A-Za-z0-9_-] as \ooo; an encoding longer than
+ * HOST_PART_MAX becomes "=" and 16 hex digits of the name's XXH3-64, so
+ * that it stays unique and a tmp/ name stays below NAME_MAX. */
+static void encode_host(const char *host, char out[HOST_PART_MAX + 1])
 {
 	size_t j = 0;
-	for (size_t i = 0; host[i] && i < 64 && j + 5 < cap; i++) {
+	for (size_t i = 0; host[i]; i++) {
 		unsigned char c = (unsigned char)host[i];
+		if (j + 4 > HOST_PART_MAX) {
+			snprintf(out, HOST_PART_MAX + 1, "=%016" PRIx64,
+			         statusdir__checksum(host, strlen(host)));
+			return;
+		}
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || c == '_' || c == '-')
 			out[j++] = (char)c;
 		else
-			j += (size_t)snprintf(out + j, cap - j, "\\%03o", c);
+			j += (size_t)snprintf(out + j, HOST_PART_MAX + 1 - j, "\\%03o", c);
 	}
 	out[j] = '\0';
 }
@@ -91,7 +100,7 @@ void statusdir__identity_load(struct writer_identity *me)
 	me->start_ticks = start_ticks_of(me->pid);
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
-	encode_host(host[0] ? host : "localhost", me->host, sizeof(me->host));
+	encode_host(host[0] ? host : "localhost", me->host);
 }
 
 void statusdir__identity_refresh(struct writer_identity *me)

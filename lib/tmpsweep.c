@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,6 +58,25 @@ static int sweep_one(void *arg, int dirfd, const char *name, bool is_reg)
 	return 0;
 }
 
+/* A ".format.*" file in the store is what an interrupted format write left
+ * (format.c); its writer has no identity in the name, so age alone decides. */
+static int sweep_format_tmp(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	struct sweep *s = arg;
+	struct stat st;
+	if (!is_reg || strncmp(name, ".format.", 8) != 0 ||
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    (int64_t)st.st_ctim.tv_sec * NS_PER_SEC + st.st_ctim.tv_nsec >= s->cutoff_ns)
+		return 0;
+	if (s->mode == TMP_SWEEP_REMOVE && unlinkat(dirfd, name, 0) != 0 && errno != ENOENT) {
+		if (!s->err)
+			s->err = -errno;
+		return 0;
+	}
+	statusdir__report(s->p, STATUSDIR_EV_TMP_REMOVED, ".", name, "stale");
+	return 0;
+}
+
 int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
                          enum tmp_sweep_mode mode,
                          const struct statusdir_prune_policy *p,
@@ -72,5 +92,7 @@ int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
 		.counts = counts,
 	};
 	int r = statusdir__scan(sd->tmp_fd, sweep_one, &s);
+	if (r == 0 && mode != TMP_SWEEP_REPORT)
+		r = statusdir__scan(sd->root_fd, sweep_format_tmp, &s);
 	return r < 0 ? r : s.err;
 }
