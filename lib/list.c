@@ -32,7 +32,7 @@ int statusdir_list(statusdir *sd, struct statusdir_version **out, size_t *n)
 		statusdir_id_parse(all.names[i], &v[i]);
 		v[i].in_head = i < in_head;
 	}
-	if (r == 0) {
+	if (r == 0 && all.n > 0) { /* qsort(NULL, 0, ...) is undefined */
 		qsort(v, all.n, sizeof(*v), statusdir__version_cmp_desc);
 		for (size_t i = 0; i < all.n; i++)
 			if (count == 0 || strcmp(v[count - 1].id, v[i].id) != 0)

@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -21,10 +23,12 @@ struct rule {
 static struct rule rules[FAULT_CALLS];
 static unsigned calls[FAULT_CALLS];
 static int64_t clock_offset_ns;
+static char target[NAME_MAX + 1];
 
 void fault_arm(enum fault_call c, const struct fault *f)
 {
 	rules[c] = (struct rule){ .armed = true, .f = *f };
+	calls[c] = 0;
 }
 
 void fault_reset(void)
@@ -42,6 +46,16 @@ unsigned fault_calls(enum fault_call c)
 unsigned fault_hits(enum fault_call c)
 {
 	return rules[c].hits;
+}
+
+const char *fault_target(void)
+{
+	return target;
+}
+
+static void note_target(const char *name)
+{
+	snprintf(target, sizeof(target), "%s", name);
 }
 
 void fault_clock_offset(int64_t ns)
@@ -64,68 +78,80 @@ static bool matches(const struct fault *f, int fd, const char *name)
 	return !f->match || (name && f->match(name));
 }
 
-/* The rule for this call if it acts on it, else NULL.  The hit is counted
- * before the hook runs, so a hook may make the same call again. */
-static const struct fault *fire(enum fault_call c, int fd, const char *name)
+/* What a wrapper does with one call: fail with err (if not 0), else move
+ * at most max bytes (if not 0). */
+struct action {
+	int err;
+	size_t max;
+};
+
+/* The hit is counted before the hook runs, so a hook may make the same
+ * call again. */
+static struct action fire(enum fault_call c, int fd, const char *name)
 {
 	struct rule *r = &rules[c];
+	struct action a = { 0, 0 };
 	calls[c]++;
-	if (!r->armed || !matches(&r->f, fd, name) || r->seen++ < r->f.skip)
-		return NULL;
+	if (!r->armed || !matches(&r->f, fd, name))
+		return a;
+	a.max = r->f.short_max;
+	if (r->seen++ < r->f.skip)
+		return a; /* let through, but short: progress before a failure */
 	if (r->f.times != FAULT_ALWAYS && r->hits >= r->f.times)
-		return NULL;
+		return (struct action){ 0, 0 };
 	r->hits++;
 	if (r->f.hook)
 		r->f.hook(r->f.hook_arg);
-	return &r->f;
+	a.err = r->f.err;
+	return a;
 }
 
-static size_t clamp(const struct fault *f, size_t n)
+static size_t clamp(struct action a, size_t n)
 {
-	return f && f->short_max && n > f->short_max ? f->short_max : n;
+	return a.max && n > a.max ? a.max : n;
 }
 
-#define FAIL_IF_ARMED(f)                                                 \
+#define FAIL_IF_ARMED(a)                                                 \
 	do {                                                             \
-		if ((f) && (f)->err) {                                   \
-			errno = (f)->err;                                \
+		if ((a).err) {                                           \
+			errno = (a).err;                                 \
 			return -1;                                       \
 		}                                                        \
 	} while (0)
 
 ssize_t __wrap_write(int fd, const void *buf, size_t n)
 {
-	const struct fault *f = fire(FAULT_WRITE, fd, NULL);
-	FAIL_IF_ARMED(f);
-	return __real_write(fd, buf, clamp(f, n));
+	struct action a = fire(FAULT_WRITE, fd, NULL);
+	FAIL_IF_ARMED(a);
+	return __real_write(fd, buf, clamp(a, n));
 }
 
 ssize_t __wrap_read(int fd, void *buf, size_t n)
 {
-	const struct fault *f = fire(FAULT_READ, fd, NULL);
-	FAIL_IF_ARMED(f);
-	return __real_read(fd, buf, clamp(f, n));
+	struct action a = fire(FAULT_READ, fd, NULL);
+	FAIL_IF_ARMED(a);
+	return __real_read(fd, buf, clamp(a, n));
 }
 
 ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
 {
-	const struct fault *f = fire(FAULT_PREAD, fd, NULL);
-	FAIL_IF_ARMED(f);
-	return __real_pread(fd, buf, clamp(f, n), off);
+	struct action a = fire(FAULT_PREAD, fd, NULL);
+	FAIL_IF_ARMED(a);
+	return __real_pread(fd, buf, clamp(a, n), off);
 }
 
 int __wrap_fsync(int fd)
 {
-	const struct fault *f = fire(FAULT_FSYNC, fd, NULL);
-	FAIL_IF_ARMED(f);
+	struct action a = fire(FAULT_FSYNC, fd, NULL);
+	FAIL_IF_ARMED(a);
 	return __real_fsync(fd);
 }
 
 int __wrap_close(int fd)
 {
-	const struct fault *f = fire(FAULT_CLOSE, fd, NULL);
+	struct action a = fire(FAULT_CLOSE, fd, NULL);
 	int r = __real_close(fd);
-	FAIL_IF_ARMED(f);
+	FAIL_IF_ARMED(a);
 	return r;
 }
 
@@ -138,56 +164,59 @@ int __wrap_openat(int dirfd, const char *name, int flags, ...)
 		mode = va_arg(ap, mode_t);
 		va_end(ap);
 	}
-	const struct fault *f = fire(FAULT_OPENAT, -1, name);
-	FAIL_IF_ARMED(f);
+	struct action a = fire(FAULT_OPENAT, -1, name);
+	FAIL_IF_ARMED(a);
 	return __real_openat(dirfd, name, flags, mode);
 }
 
 int __wrap_renameat2(int olddirfd, const char *oldname, int newdirfd,
                      const char *newname, unsigned flags)
 {
-	const struct fault *f = fire(FAULT_RENAMEAT2, -1, oldname);
-	FAIL_IF_ARMED(f);
+	note_target(newname);
+	struct action a = fire(FAULT_RENAMEAT2, -1, oldname);
+	FAIL_IF_ARMED(a);
 	return __real_renameat2(olddirfd, oldname, newdirfd, newname, flags);
 }
 
 int __wrap_renameat(int olddirfd, const char *oldname, int newdirfd,
                     const char *newname)
 {
-	const struct fault *f = fire(FAULT_RENAMEAT, -1, oldname);
-	FAIL_IF_ARMED(f);
+	note_target(newname);
+	struct action a = fire(FAULT_RENAMEAT, -1, oldname);
+	FAIL_IF_ARMED(a);
 	return __real_renameat(olddirfd, oldname, newdirfd, newname);
 }
 
 int __wrap_linkat(int olddirfd, const char *oldname, int newdirfd,
                   const char *newname, int flags)
 {
-	const struct fault *f = fire(FAULT_LINKAT, -1, oldname);
-	FAIL_IF_ARMED(f);
+	note_target(newname);
+	struct action a = fire(FAULT_LINKAT, -1, oldname);
+	FAIL_IF_ARMED(a);
 	return __real_linkat(olddirfd, oldname, newdirfd, newname, flags);
 }
 
 int __wrap_unlinkat(int dirfd, const char *name, int flags)
 {
-	const struct fault *f = fire(FAULT_UNLINKAT, -1, name);
-	FAIL_IF_ARMED(f);
+	struct action a = fire(FAULT_UNLINKAT, -1, name);
+	FAIL_IF_ARMED(a);
 	return __real_unlinkat(dirfd, name, flags);
 }
 
 ssize_t __wrap_copy_file_range(int in_fd, off_t *in_off, int out_fd,
                                off_t *out_off, size_t n, unsigned flags)
 {
-	const struct fault *f = fire(FAULT_COPY_FILE_RANGE, out_fd, NULL);
-	FAIL_IF_ARMED(f);
-	return __real_copy_file_range(in_fd, in_off, out_fd, out_off, clamp(f, n),
+	struct action a = fire(FAULT_COPY_FILE_RANGE, out_fd, NULL);
+	FAIL_IF_ARMED(a);
+	return __real_copy_file_range(in_fd, in_off, out_fd, out_off, clamp(a, n),
 	                              flags);
 }
 
 ssize_t __wrap_sendfile(int out_fd, int in_fd, off_t *off, size_t n)
 {
-	const struct fault *f = fire(FAULT_SENDFILE, out_fd, NULL);
-	FAIL_IF_ARMED(f);
-	return __real_sendfile(out_fd, in_fd, off, clamp(f, n));
+	struct action a = fire(FAULT_SENDFILE, out_fd, NULL);
+	FAIL_IF_ARMED(a);
+	return __real_sendfile(out_fd, in_fd, off, clamp(a, n));
 }
 
 int __wrap_clock_gettime(clockid_t id, struct timespec *ts)

@@ -12,9 +12,10 @@
  *
  * A rule acts on the matching calls after the first skip ones, times of
  * them (FAULT_ALWAYS: all).  Acting means: run the hook, then fail with
- * err if it is set, else move at most short_max bytes if that is set, else
- * just make the real call (a hook alone).  Checking fault_hits() after the
- * call under test makes sure the fault really happened.
+ * err if it is set, else make the real call (a hook alone, or a short
+ * transfer).  short_max shortens the transfers of the skipped calls too, so
+ * that "some progress, then ENOSPC" is one rule.  Checking fault_hits()
+ * after the call under test makes sure the fault really happened.
  *
  * The clock: every CLOCK_REALTIME reading has fault_clock_offset() added,
  * so a test can step the wall clock back or forward. */
@@ -49,7 +50,8 @@ struct fault {
 	unsigned skip;    /* let this many matching calls through first */
 	unsigned times;   /* then act on this many (FAULT_ALWAYS: every one) */
 	int err;          /* fail with this errno; 0: do not fail */
-	size_t short_max; /* transfers: move at most this many bytes */
+	size_t short_max; /* transfers: move at most this many bytes (in the
+	                     skipped calls as well) */
 	mode_t fd_kind;   /* S_IFREG, S_IFDIR, S_IFIFO: only calls on an fd of
 	                     that type (for copy_file_range and sendfile, the
 	                     output); 0: any */
@@ -63,10 +65,14 @@ struct fault {
 void fault_arm(enum fault_call c, const struct fault *f);
 /* Clears every rule, counter and the clock offset. */
 void fault_reset(void);
-/* How many calls of c were made since the last reset, and how many of
- * them the rule acted on. */
+/* How many calls of c were made since the last reset or fault_arm(c),
+ * and how many of them the rule acted on. */
 unsigned fault_calls(enum fault_call c);
 unsigned fault_hits(enum fault_call c);
+
+/* The target name of the last renameat2, renameat or linkat call, as a
+ * hook sees it (the wrapper notes it before the hook runs). */
+const char *fault_target(void);
 
 /* Adds ns to every CLOCK_REALTIME reading from now on. */
 void fault_clock_offset(int64_t ns);

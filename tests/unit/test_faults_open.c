@@ -1,0 +1,156 @@
+/* test_faults_open.c - open, create and config_set under injected faults
+ * (fault.h): the error comes back, *out is untouched, no descriptor leaks,
+ * and an interrupted create is finished by the next one. */
+#include "config.h"
+
+#include "fault.h"
+#include "store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int setup(void **state)
+{
+	fault_reset();
+	return store_setup_dir(state);
+}
+
+static int teardown(void **state)
+{
+	fault_reset();
+	return store_teardown(state);
+}
+
+/* Opens with call c failing with err at each of its calls in turn, until
+ * the open succeeds without the fault; before_each() prepares the store for
+ * each round.  Every failure must fail the open, except that a failed
+ * close() of a descriptor that was only read (or a directory's) may be
+ * shrugged off: Linux has released it anyway.  Returns how many rounds
+ * failed the open. */
+static unsigned open_failing_in_turn(struct store *s, enum fault_call c, int err,
+                                     unsigned flags, void (*before_each)(struct store *))
+{
+	unsigned failed = 0;
+	for (unsigned skip = 0;; skip++) {
+		statusdir *sd = (statusdir *)&sd;
+		before_each(s);
+		int fds = count_fds();
+		fault_arm(c, &(struct fault){ .skip = skip, .times = 1, .err = err });
+		int r = statusdir_open(s->path, flags, NULL, &sd);
+		unsigned hits = fault_hits(c);
+		fault_reset();
+		if (hits == 0) {
+			assert_int_equal(r, 0);
+			statusdir_close(sd);
+			assert_int_equal(count_fds(), fds);
+			return failed;
+		}
+		if (r == 0 && c == FAULT_CLOSE) {
+			statusdir_close(sd);
+			continue;
+		}
+		if (r != -err)
+			fail_msg("call %d failing at %u: got %s", (int)c, skip, statusdir_strerror(r));
+		assert_ptr_equal(sd, (statusdir *)&sd);
+		assert_int_equal(count_fds(), fds);
+		/* whatever was left, the next create finishes it */
+		assert_int_equal(statusdir_open(s->path, STATUSDIR_CREATE, NULL, &sd), 0);
+		put_ok(sd, "works", 5, NULL);
+		statusdir_close(sd);
+		assert_int_equal(store_count_prefix(s, ".", ".format."), 0);
+		failed++;
+	}
+}
+
+static void existing_store(struct store *s)
+{
+	statusdir *sd;
+	struct stat st;
+	if (lstat(s->path, &st) == 0)
+		return;
+	assert_int_equal(statusdir_open(s->path, STATUSDIR_CREATE, NULL, &sd), 0);
+	statusdir_close(sd);
+}
+
+static void no_store(struct store *s)
+{
+	rm_rf(s->path);
+}
+
+static void test_open_emfile_in_turn(void **state)
+{
+	assert_true(open_failing_in_turn(*state, FAULT_OPENAT, EMFILE, 0, existing_store) >= 4);
+	assert_true(open_failing_in_turn(*state, FAULT_OPENAT, EMFILE, STATUSDIR_READONLY,
+	                                 existing_store) >= 4);
+}
+
+/* The format file cannot be read. */
+static void test_open_read_eio(void **state)
+{
+	struct store *s = *state;
+	statusdir *sd = (statusdir *)&sd;
+	existing_store(s);
+	int fds = count_fds();
+	fault_arm(FAULT_READ, &(struct fault){ .times = 1, .err = EIO });
+	assert_int_equal(statusdir_open(s->path, 0, NULL, &sd), -EIO);
+	assert_int_equal(fault_hits(FAULT_READ), 1);
+	fault_reset();
+	assert_ptr_equal(sd, (statusdir *)&sd);
+	assert_int_equal(count_fds(), fds);
+}
+
+static void test_create_failing_in_turn(void **state)
+{
+	static const enum fault_call calls[] = { FAULT_OPENAT, FAULT_FSYNC, FAULT_WRITE,
+	                                         FAULT_CLOSE, FAULT_RENAMEAT };
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		assert_true(open_failing_in_turn(*state, calls[i], EIO, STATUSDIR_CREATE,
+		                                 no_store) >= 1);
+}
+
+/* A failed config_set leaves the recorded settings as they were. */
+static void test_config_set_failing(void **state)
+{
+	struct store *s = *state;
+	static const enum fault_call calls[] = { FAULT_OPENAT, FAULT_WRITE, FAULT_FSYNC,
+	                                         FAULT_CLOSE, FAULT_RENAMEAT };
+	statusdir *sd, *other;
+	struct statusdir_config cfg, got;
+	statusdir_config_init(&cfg);
+	cfg.keep = 7;
+	assert_int_equal(statusdir_open(s->path, STATUSDIR_CREATE, &cfg, &sd), 0);
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct statusdir_config next = cfg;
+		next.keep = 100 + i;
+		fault_arm(calls[i], &(struct fault){ .times = 1, .err = EIO,
+		                                     .fd_kind = calls[i] == FAULT_OPENAT ||
+		                                                        calls[i] == FAULT_RENAMEAT
+		                                                    ? 0
+		                                                    : S_IFREG });
+		assert_int_equal(statusdir_config_set(sd, &next), -EIO);
+		assert_int_equal(fault_hits(calls[i]), 1);
+		fault_reset();
+		assert_int_equal(statusdir_config_get(sd, &got), 0);
+		assert_int_equal(got.keep, 7);
+		assert_int_equal(statusdir_open(s->path, 0, NULL, &other), 0);
+		assert_int_equal(statusdir_config_get(other, &got), 0);
+		assert_int_equal(got.keep, 7);
+		statusdir_close(other);
+		assert_int_equal(store_count_prefix(s, ".", ".format."), 0);
+	}
+	statusdir_close(sd);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_open_emfile_in_turn),
+		T(test_open_read_eio),
+		T(test_create_failing_in_turn),
+		T(test_config_set_failing),
+	};
+	return cmocka_run_group_tests_name("faults_open", tests, NULL, NULL);
+}

@@ -1,0 +1,311 @@
+/* test_tmp_sweep.c - prune removes tmp/ files that are stale: older than
+ * the age limit (by ctime; the clock is wrapped to age them), or written by
+ * a writer that is gone (dead pid, another boot, a pid reused by a process
+ * started later).  A live writer's file, and files it cannot judge, stay.
+ * The writer checks need /proc; without it the whole binary is skipped. */
+#include "config.h"
+
+#include "fault.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define HOUR (3600 * INT64_C(1000000000))
+
+static int setup(void **state)
+{
+	fault_reset();
+	return store_setup(state);
+}
+
+static int teardown(void **state)
+{
+	fault_reset();
+	return store_teardown(state);
+}
+
+static void plant_tmp(const struct store *s, const char *name)
+{
+	char rel[PATH_MAX], p[PATH_MAX];
+	snprintf(rel, sizeof(rel), "tmp/%s", name);
+	store_file(s, rel, p);
+	write_file(p, "partial", 7);
+}
+
+/* Runs a default prune (plus tmp_age_ns) and returns how many tmp/ files
+ * it removed, checking that dry_run is as asked in every event. */
+struct seen {
+	unsigned removed;
+	unsigned dry;
+	char name[NAME_MAX + 1];
+};
+
+static void record(void *arg, const struct statusdir_event *ev)
+{
+	struct seen *seen = arg;
+	if (ev->kind != STATUSDIR_EV_TMP_REMOVED)
+		return;
+	assert_string_equal(ev->dir, "tmp");
+	seen->removed++;
+	seen->dry += ev->dry_run != 0;
+	snprintf(seen->name, sizeof(seen->name), "%s", ev->name);
+}
+
+static unsigned sweep(statusdir *sd, int64_t tmp_age_ns, unsigned flags, struct seen *seen)
+{
+	struct statusdir_prune_policy p;
+	struct statusdir_counts c;
+	statusdir_prune_policy_init(&p);
+	p.tmp_age_ns = tmp_age_ns;
+	p.flags = flags;
+	p.report = record;
+	p.report_arg = seen;
+	memset(seen, 0, sizeof(*seen));
+	int r = statusdir_prune(sd, &p, &c);
+	if (r != 0)
+		fail_msg("statusdir_prune: %s", statusdir_strerror(r));
+	assert_int_equal(c.tmp_removed, seen->removed);
+	assert_int_equal(seen->dry, (flags & STATUSDIR_PRUNE_DRY_RUN) ? seen->removed : 0);
+	return seen->removed;
+}
+
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+/* A name this process would use, with one field changed. */
+static void edited_name(struct store *s, int field, const char *value, char *out)
+{
+	tmp_name_now(s->sd, s, out);
+	tmp_name_edit(out, field, value);
+}
+
+static void test_stale_after_default_age(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	plant_tmp(s, "leftover");
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 0);
+	fault_clock_offset(35 * HOUR);
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 0);
+	assert_true(store_has(s, "tmp", "leftover"));
+	fault_clock_offset(STATUSDIR_TMP_AGE_NS + HOUR);
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 1);
+	assert_string_equal(seen.name, "leftover");
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
+static void test_stale_after_policy_age(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	plant_tmp(s, "leftover");
+	fault_clock_offset(HOUR / 6 - HOUR / 60);
+	assert_int_equal(sweep(s->sd, HOUR / 6, 0, &seen), 0);
+	fault_clock_offset(HOUR / 6 + HOUR / 60);
+	assert_int_equal(sweep(s->sd, HOUR / 6, 0, &seen), 1);
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
+static void test_dead_writer_is_swept_at_once(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	char name[NAME_MAX + 1], pid[32];
+	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
+	edited_name(s, 2, pid, name);
+	plant_tmp(s, name);
+	plant_tmp(s, "young-and-unknown");
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 1);
+	assert_string_equal(seen.name, name);
+	assert_false(store_has(s, "tmp", name));
+	assert_true(store_has(s, "tmp", "young-and-unknown"));
+}
+
+static void test_writer_of_another_boot_is_gone(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	char name[NAME_MAX + 1];
+	edited_name(s, 0, "0123456789abcdef0123456789abcdef", name);
+	plant_tmp(s, name);
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 1);
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
+/* Our own pid, but a start time that is not ours: the pid was reused. */
+static void test_reused_pid_is_gone(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	char name[NAME_MAX + 1];
+	edited_name(s, 3, "1", name);
+	plant_tmp(s, name);
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 1);
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
+/* A live writer's file stays, and its put still commits. */
+static void test_live_writer_is_kept(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	statusdir_txn *t;
+	char name[NAME_MAX + 1], id[STATUSDIR_ID_SIZE];
+	tmp_name_now(s->sd, s, name); /* this process, as it is */
+	plant_tmp(s, name);
+	assert_int_equal(statusdir_put_begin(s->sd, 0, &t), 0);
+	assert_int_equal(statusdir_put_write(t, "in progress", 11), 0);
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 0);
+	assert_int_equal(store_count(s, "tmp"), 2);
+	assert_int_equal(statusdir_put_commit(t, id), 0);
+	assert_version(s->sd, NULL, "in progress", 11, id);
+	assert_true(store_has(s, "tmp", name));
+}
+
+/* Names the cleaner cannot judge stay until they are old: another host, an
+ * unknown boot, another pid namespace. */
+static void test_undecidable_writers_are_kept(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	char pid[32], name[NAME_MAX + 1];
+	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
+	edited_name(s, 2, pid, name);
+	tmp_name_edit(name, 5, "some-other-host");
+	plant_tmp(s, name);
+	edited_name(s, 2, pid, name);
+	tmp_name_edit(name, 0, "00000000000000000000000000000000");
+	plant_tmp(s, name);
+	edited_name(s, 2, pid, name);
+	tmp_name_edit(name, 1, "1");
+	plant_tmp(s, name);
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 0);
+	assert_int_equal(store_count(s, "tmp"), 3);
+	fault_clock_offset(STATUSDIR_TMP_AGE_NS + HOUR);
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 3);
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
+/* Only regular files are considered. */
+static void test_non_regular_entries_are_left_alone(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	char p[PATH_MAX];
+	store_file(s, "tmp/subdir", p);
+	assert_int_equal(mkdir(p, 0755), 0);
+	store_file(s, "tmp/fifo", p);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	store_file(s, "tmp/link", p);
+	assert_int_equal(symlink("/", p), 0);
+	fault_clock_offset(100 * HOUR);
+	assert_int_equal(sweep(s->sd, 1, 0, &seen), 0);
+	assert_int_equal(store_count(s, "tmp"), 3);
+}
+
+static void test_dry_run_only_reports(void **state)
+{
+	struct store *s = *state;
+	struct seen seen;
+	char name[NAME_MAX + 1], pid[32];
+	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
+	edited_name(s, 2, pid, name);
+	plant_tmp(s, name);
+	plant_tmp(s, "old-one");
+	fault_clock_offset(STATUSDIR_TMP_AGE_NS + HOUR);
+	assert_int_equal(sweep(s->sd, 0, STATUSDIR_PRUNE_DRY_RUN, &seen), 2);
+	assert_int_equal(store_count(s, "tmp"), 2);
+	assert_int_equal(sweep(s->sd, 0, 0, &seen), 2);
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
+/* What an interrupted format write leaves beside the format file goes by
+ * age alone (its name says nothing about its writer). */
+static void test_format_leftover_goes_by_age(void **state)
+{
+	struct store *s = *state;
+	struct statusdir_prune_policy p;
+	char path[PATH_MAX];
+	store_file(s, ".format.0123456789abcdef", path);
+	write_file(path, "statusdir-format 1\n", 19);
+	statusdir_prune_policy_init(&p);
+	assert_int_equal(statusdir_prune(s->sd, &p, NULL), 0);
+	assert_int_equal(store_count_prefix(s, ".", ".format."), 1);
+	fault_clock_offset(STATUSDIR_TMP_AGE_NS + HOUR);
+	p.flags = STATUSDIR_PRUNE_DRY_RUN;
+	assert_int_equal(statusdir_prune(s->sd, &p, NULL), 0);
+	assert_int_equal(store_count_prefix(s, ".", ".format."), 1);
+	p.flags = 0;
+	assert_int_equal(statusdir_prune(s->sd, &p, NULL), 0);
+	assert_int_equal(store_count_prefix(s, ".", ".format."), 0);
+	assert_true(store_has(s, ".", "format"));
+}
+
+/* verify reports stale and busy tmp/ files, apart from damage, and
+ * removes nothing. */
+static void test_verify_reports_stale_and_busy(void **state)
+{
+	struct store *s = *state;
+	struct statusdir_counts c;
+	char stale[NAME_MAX + 1], busy[NAME_MAX + 1];
+	put_numbered(s->sd, 2, NULL);
+	edited_name(s, 0, "0123456789abcdef0123456789abcdef", stale);
+	plant_tmp(s, stale);
+	tmp_name_now(s->sd, s, busy);
+	plant_tmp(s, busy);
+	plant_tmp(s, "unknown");
+	assert_int_equal(statusdir_verify(s->sd, NULL, NULL, &c), 0);
+	assert_int_equal(c.tmp_stale, 1);
+	assert_int_equal(c.tmp_busy, 2);
+	assert_int_equal(c.damaged, 0);
+	assert_int_equal(c.junk, 0);
+	fault_clock_offset(STATUSDIR_TMP_AGE_NS + HOUR);
+	assert_int_equal(statusdir_verify(s->sd, NULL, NULL, &c), 0);
+	assert_int_equal(c.tmp_stale, 3);
+	assert_int_equal(c.tmp_busy, 0);
+	assert_int_equal(store_count(s, "tmp"), 3);
+}
+
+static bool have_writer_identity(void)
+{
+	struct stat st;
+	return access("/proc/sys/kernel/random/boot_id", R_OK) == 0 &&
+	       stat("/proc/self/ns/pid", &st) == 0 && access("/proc/self/stat", R_OK) == 0;
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_stale_after_default_age),
+		T(test_stale_after_policy_age),
+		T(test_dead_writer_is_swept_at_once),
+		T(test_writer_of_another_boot_is_gone),
+		T(test_reused_pid_is_gone),
+		T(test_live_writer_is_kept),
+		T(test_undecidable_writers_are_kept),
+		T(test_non_regular_entries_are_left_alone),
+		T(test_dry_run_only_reports),
+		T(test_format_leftover_goes_by_age),
+		T(test_verify_reports_stale_and_busy),
+	};
+	if (!have_writer_identity()) {
+		printf("1..0 # SKIP no /proc: writers cannot be identified\n");
+		return 0;
+	}
+	return cmocka_run_group_tests_name("tmp_sweep", tests, NULL, NULL);
+}
