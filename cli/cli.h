@@ -62,6 +62,9 @@ extern bool stdout_was_closed;
 extern bool stdin_was_closed;
 /* Flushes and closes stdout; 0, or the negative errno of the failure. */
 int stdout_finish(void);
+/* stdout_finish(), saying why it failed (on behalf of store, may be NULL):
+ * EXIT_OK or EXIT_FAILED. */
+int output_done(const char *store);
 
 /* Parsers: 0 and the value, or -EINVAL. */
 int parse_duration(const char *s, int64_t *ns);

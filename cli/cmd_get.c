@@ -58,12 +58,7 @@ int cmd_get(int argc, char **argv)
 	}
 	if (r < 0)
 		return report_read_error(store, id, r);
-	r = stdout_finish();
-	if (r < 0) {
-		error_msg(store, "cannot write to stdout: %s", strerror(-r));
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return output_done(store);
 }
 
 int cmd_path(int argc, char **argv)
@@ -83,10 +78,5 @@ int cmd_path(int argc, char **argv)
 		return report_read_error(store, id, r);
 	printf("%s\n", path);
 	free(path);
-	r = stdout_finish();
-	if (r < 0) {
-		error_msg(store, "cannot write to stdout: %s", strerror(-r));
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	return output_done(store);
 }

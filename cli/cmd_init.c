@@ -97,7 +97,7 @@ int cmd_init(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int show_config(const struct statusdir_config *cfg)
+static void show_config(const struct statusdir_config *cfg)
 {
 	printf("format 1\nchecksum xxh3-64\n");
 	if (cfg->mode)
@@ -112,7 +112,6 @@ static int show_config(const struct statusdir_config *cfg)
 		printf("keep %" PRIu64 "\n", cfg->keep);
 	if (cfg->max_age_ns)
 		printf("max-age %" PRId64 "s\n", cfg->max_age_ns / 1000000000);
-	return stdout_finish();
 }
 
 int cmd_config(int argc, char **argv)
@@ -134,11 +133,10 @@ int cmd_config(int argc, char **argv)
 		r = statusdir_config_set(sd, &cfg);
 		if (r < 0)
 			error_store(store, "cannot record settings", r);
-	} else {
-		r = show_config(&cfg);
-		if (r < 0)
-			error_msg(store, "cannot write to stdout: %s", strerror(-r));
+		statusdir_close(sd);
+		return r < 0 ? EXIT_FAILED : EXIT_OK;
 	}
 	statusdir_close(sd);
-	return r < 0 ? EXIT_FAILED : EXIT_OK;
+	show_config(&cfg);
+	return output_done(store);
 }

@@ -68,10 +68,7 @@ int cmd_log(int argc, char **argv)
 	for (size_t i = 0; i < n && (!a.has_limit || i < a.limit); i++)
 		print_version(&v[i], a.json);
 	statusdir_list_free(v);
-	r = stdout_finish();
-	if (r < 0 && !(stdout_was_closed && n == 0)) {
-		error_msg(pos[0], "cannot write to stdout: %s", strerror(-r));
-		return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	if (stdout_was_closed && n == 0)
+		return EXIT_OK; /* nothing to write, nothing lost */
+	return output_done(pos[0]);
 }

@@ -77,10 +77,9 @@ int cmd_prune(int argc, char **argv)
 		return r;
 	r = statusdir_prune(sd, &a.policy, NULL);
 	statusdir_close(sd);
-	int w = (dry || a.verbose) ? stdout_finish() : 0;
-	if (r < 0)
+	if (r < 0) {
 		error_store(pos[0], "prune failed", r);
-	else if (w < 0)
-		error_msg(pos[0], "cannot write to stdout: %s", strerror(-w));
-	return r < 0 || w < 0 ? EXIT_FAILED : EXIT_OK;
+		return EXIT_FAILED;
+	}
+	return dry || a.verbose ? output_done(pos[0]) : EXIT_OK;
 }

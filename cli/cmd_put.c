@@ -132,14 +132,11 @@ static int open_input(const char *store, const char *file, int *fd)
 		}
 		return 0;
 	}
-	if (stdin_was_closed) {
-		error_msg(store, "stdin is closed; nothing to put");
-		return EXIT_USAGE;
-	}
-	if (!dash && isatty(STDIN_FILENO)) {
-		error_msg(store, "stdin is a terminal; give '-' to type the status");
-		return EXIT_USAGE;
-	}
+	if (stdin_was_closed)
+		return usage_error(command_find("put"), "%s: stdin is closed; nothing to put", store);
+	if (!dash && isatty(STDIN_FILENO))
+		return usage_error(command_find("put"),
+		                   "%s: stdin is a terminal; give '-' to type the status", store);
 	*fd = STDIN_FILENO;
 	return 0;
 }

@@ -49,10 +49,6 @@ int cmd_verify(int argc, char **argv)
 	}
 	printf("%" PRIu64 " versions, %" PRIu64 " damaged, %" PRIu64 " junk, %" PRIu64
 	       " stale tmp files\n", c.versions, c.damaged, c.junk, c.tmp_stale);
-	int w = stdout_finish();
-	if (w < 0) {
-		error_msg(pos[0], "cannot write to stdout: %s", strerror(-w));
-		return EXIT_FAILED;
-	}
-	return r == -EBADMSG ? EXIT_DAMAGE : EXIT_OK;
+	int w = output_done(pos[0]);
+	return w != EXIT_OK ? w : r == -EBADMSG ? EXIT_DAMAGE : EXIT_OK;
 }

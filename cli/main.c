@@ -73,6 +73,15 @@ static int fill_standard_fds(void)
 	return 0;
 }
 
+int output_done(const char *store)
+{
+	int r = stdout_finish();
+	if (r == 0)
+		return EXIT_OK;
+	error_msg(store, "cannot write to stdout: %s", strerror(-r));
+	return EXIT_FAILED;
+}
+
 int stdout_finish(void)
 {
 	if (stdout_was_closed)
@@ -105,7 +114,7 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: %s\n\n%s\n", cmd->usage, cmd->help);
-			return stdout_finish() == 0 ? EXIT_OK : EXIT_FAILED;
+			return output_done(NULL);
 		}
 	}
 	return cmd->run(argc, argv);
@@ -120,11 +129,11 @@ int main(int argc, char **argv)
 		return usage_error(NULL, "no command given");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_help();
-		return stdout_finish() == 0 ? EXIT_OK : EXIT_FAILED;
+		return output_done(NULL);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("statusdir %s\n", statusdir_version());
-		return stdout_finish() == 0 ? EXIT_OK : EXIT_FAILED;
+		return output_done(NULL);
 	}
 	const struct command *cmd = command_find(argv[1]);
 	if (!cmd)

@@ -35,7 +35,7 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	if (cmd)
-		fprintf(stderr, "usage: %s\nTry 'statusdir %s --help'.\n", cmd->usage, cmd->name);
+		fprintf(stderr, "Try 'statusdir %s --help'.\n", cmd->name);
 	else
 		fprintf(stderr, "Try 'statusdir --help'.\n");
 	return EXIT_USAGE;

@@ -16,7 +16,7 @@ torture="$top_builddir/tests/safety/torture"
 filesystems=${FS_LIST:-ext4 xfs btrfs tmpfs}
 work=$(mktemp -d /tmp/fsmatrix.XXXXXX) || exit 1
 mkdir "$work/disk" "$work/mnt"
-mount -t tmpfs -o size=2g tmpfs "$work/disk" || exit 1
+mount -t tmpfs -o size=3g tmpfs "$work/disk" || exit 1
 cleanup() {
 	umount "$work/mnt" 2>/dev/null
 	for d in $(losetup -j "$work/disk/img" -O NAME -n 2>/dev/null); do losetup -d "$d"; done
@@ -35,7 +35,7 @@ mount_fs() {
 	case $1 in
 	tmpfs) mount -t tmpfs -o size=1g tmpfs "$work/mnt"; return ;;
 	esac
-	truncate -s 320M "$work/disk/img"
+	truncate -s 1G "$work/disk/img"
 	case $1 in
 	ext4) mkfs.ext4 -q -F "$work/disk/img" ;;
 	xfs) mkfs.xfs -q -f "$work/disk/img" ;;
@@ -67,6 +67,7 @@ for fs in $filesystems; do
 	st=$?
 	printf '%s\n' "$out" | grep '^#' | head -5
 	tap $n $st "$fs: crash rounds"
+	rm -rf "$work/mnt/torture" "$work/mnt/torture.acks" "$work/mnt/crash" "$work/mnt/crash.acks"
 	for t in $cli_tests; do
 		n=$((n + 1))
 		out=$(TEST_ROOT="$work/mnt" sh "$t" 2>&1)
