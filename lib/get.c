@@ -14,18 +14,25 @@
  * cache and then copied by the kernel, so memory stays flat. */
 #define SMALL_PAYLOAD (64 * 1024)
 
-static void copy_id(char *out, const struct statusdir_version *v)
+static void copy_id(char *out, const char *id)
 {
 	if (out)
-		memcpy(out, v->id, strlen(v->id) + 1);
+		memcpy(out, id, strlen(id) + 1);
 }
 
-static int read_checked(int fd, const struct statusdir_version *v, void *buf)
+/* Reads exactly v->size bytes into buf and, unless told not to, checks
+ * them: 0 or -EBADMSG (or a read error). */
+static int read_checked(int fd, const struct statusdir_version *v, void *buf,
+                        bool verify)
 {
 	ssize_t n = statusdir__read_full(fd, buf, (size_t)v->size);
 	if (n < 0)
 		return (int)n;
-	if ((uint64_t)n != v->size || statusdir__checksum(buf, (size_t)n) != v->checksum)
+	if ((uint64_t)n != v->size)
+		return -EBADMSG;
+	if (!verify)
+		return 0;
+	if (statusdir__checksum(buf, (size_t)n) != v->checksum)
 		return -EBADMSG;
 	/* a file longer than its id says is damaged too */
 	char extra;
@@ -33,60 +40,143 @@ static int read_checked(int fd, const struct statusdir_version *v, void *buf)
 	return n == 0 ? 0 : n < 0 ? (int)n : -EBADMSG;
 }
 
-int statusdir_get(statusdir *sd, const char *id, void *buf, size_t cap,
-                  size_t *len, char *found_id)
-{
+/* One version ready to hand out: open, and checked unless NOVERIFY.
+ * Small payloads are already in buf; larger ones are copied from fd. */
+struct staged {
+	int fd;
 	struct statusdir_version v;
-	int fd = -1;
-	if (!sd || !len || (!buf && cap))
-		return -EINVAL;
-	int r = statusdir__open_version(sd, id, &fd, &v);
+	char *buf;       /* owned, or the caller's buffer (get into memory) */
+	bool own_buf;
+	bool to_memory;  /* statusdir_get(): read straight into user_buf */
+	void *user_buf;
+	size_t user_cap;
+};
+
+static void unstage(struct staged *st)
+{
+	statusdir__close(st->fd);
+	st->fd = -1;
+	if (st->own_buf)
+		free(st->buf);
+	st->buf = NULL;
+	st->own_buf = false;
+}
+
+/* Opens version id (NULL: the newest) and checks it.  st->v names the
+ * version even when this fails with -EBADMSG. */
+static int stage(statusdir *sd, const char *id, unsigned flags, struct staged *st)
+{
+	bool verify = !(flags & STATUSDIR_GET_NOVERIFY);
+	int r = statusdir__open_version(sd, id, &st->fd, &st->v);
 	if (r < 0)
 		return r;
-	copy_id(found_id, &v);
-	if (v.size > cap) {
-		*len = v.size > SIZE_MAX ? SIZE_MAX : (size_t)v.size;
-		r = -EMSGSIZE;
-	} else {
-		r = read_checked(fd, &v, buf);
-		if (r == 0)
-			*len = (size_t)v.size;
+	if (st->to_memory) {
+		if (st->v.size > st->user_cap)
+			return -EMSGSIZE;
+		st->buf = st->user_buf;
+		return read_checked(st->fd, &st->v, st->buf, verify);
 	}
-	statusdir__close(fd);
+	if (st->v.size <= SMALL_PAYLOAD) {
+		st->buf = malloc(st->v.size ? (size_t)st->v.size : 1);
+		if (!st->buf)
+			return -ENOMEM;
+		st->own_buf = true;
+		return read_checked(st->fd, &st->v, st->buf, verify);
+	}
+	return verify ? statusdir__check_version(st->fd, &st->v) : 0;
+}
+
+/* The newest intact version older than the damaged one, for a reader that
+ * asked for the newest: a damaged newest must not leave it with nothing. */
+static int stage_older_intact(statusdir *sd, unsigned flags, struct staged *st,
+                              struct statusdir_read *rd)
+{
+	struct statusdir_version *list;
+	size_t n;
+	int r = statusdir_list(sd, &list, &n);
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
+	for (size_t i = 0; i < n && r == -EBADMSG; i++) {
+		if (statusdir__id_cmp(list[i].id, rd->damaged) >= 0)
+			continue;
+		unstage(st);
+		r = stage(sd, list[i].id, flags, st);
+		if (r == -EBADMSG)
+			rd->skipped++;
+		else if (r == -ENOENT)
+			r = -EBADMSG; /* pruned meanwhile: try the next */
+	}
+	statusdir_list_free(list);
 	return r;
 }
 
-static int get_small(int fd, const struct statusdir_version *v, int out_fd)
+/* Stages what the reader asked for; 0, STATUSDIR_HEALED or -errno. */
+static int stage_request(statusdir *sd, const char *id, struct statusdir_read *rd,
+                         struct staged *st)
 {
-	char *buf = malloc(v->size ? (size_t)v->size : 1);
-	if (!buf)
-		return -ENOMEM;
-	int r = read_checked(fd, v, buf);
-	if (r == 0)
-		r = statusdir__write_all(out_fd, buf, (size_t)v->size);
-	free(buf);
+	bool newest = !id || !*id;
+	rd->damaged[0] = '\0';
+	rd->skipped = 0;
+	int r = stage(sd, id, rd->flags, st);
+	if (r == -EBADMSG && newest && !(rd->flags & STATUSDIR_GET_STRICT)) {
+		copy_id(rd->damaged, st->v.id);
+		rd->skipped = 1;
+		r = stage_older_intact(sd, rd->flags, st, rd);
+		if (r == 0)
+			r = STATUSDIR_HEALED;
+	}
+	if (r >= 0 || r == -EMSGSIZE || r == -EBADMSG)
+		copy_id(rd->id, st->v.id);
+	return r;
+}
+
+static bool flags_ok(unsigned flags)
+{
+	return !(flags & ~(unsigned)(STATUSDIR_GET_STRICT | STATUSDIR_GET_NOVERIFY));
+}
+
+int statusdir_get(statusdir *sd, const char *id, void *buf, size_t cap,
+                  size_t *len, char *found_id)
+{
+	struct statusdir_read rd = { 0 };
+	struct staged st = { .fd = -1, .to_memory = true, .user_buf = buf, .user_cap = cap };
+	if (!sd || !len || (!buf && cap))
+		return -EINVAL;
+	int r = stage_request(sd, id, &rd, &st);
+	if (r >= 0)
+		*len = (size_t)st.v.size;
+	else if (r == -EMSGSIZE)
+		*len = st.v.size > SIZE_MAX ? SIZE_MAX : (size_t)st.v.size;
+	if (r >= 0 || r == -EMSGSIZE)
+		copy_id(found_id, rd.id);
+	unstage(&st);
+	return r;
+}
+
+int statusdir_read_fd(statusdir *sd, const char *id, int out_fd,
+                      struct statusdir_read *rd)
+{
+	struct staged st = { .fd = -1 };
+	if (!sd || out_fd < 0 || !rd || !flags_ok(rd->flags))
+		return -EINVAL;
+	int r = stage_request(sd, id, rd, &st);
+	if (r >= 0) {
+		int w = st.buf ? statusdir__write_all(out_fd, st.buf, (size_t)st.v.size)
+		               : statusdir__copy_range(st.fd, st.v.size, out_fd);
+		r = w < 0 ? w : r;
+	}
+	unstage(&st);
 	return r;
 }
 
 int statusdir_get_fd(statusdir *sd, const char *id, int out_fd, unsigned flags,
                      char *found_id)
 {
-	struct statusdir_version v;
-	int fd = -1;
-	if (!sd || out_fd < 0 || flags)
-		return -EINVAL;
-	int r = statusdir__open_version(sd, id, &fd, &v);
-	if (r < 0)
-		return r;
-	copy_id(found_id, &v);
-	if (v.size <= SMALL_PAYLOAD)
-		r = get_small(fd, &v, out_fd);
-	else {
-		r = statusdir__check_version(fd, &v);
-		if (r == 0)
-			r = statusdir__copy_range(fd, v.size, out_fd);
-	}
-	statusdir__close(fd);
+	struct statusdir_read rd = { .flags = flags };
+	int r = statusdir_read_fd(sd, id, out_fd, &rd);
+	if (r >= 0)
+		copy_id(found_id, rd.id);
 	return r;
 }
 

@@ -185,13 +185,31 @@ STATUSDIR_API void statusdir_put_abort(statusdir_txn *txn);
 
 /* ---- Reading ------------------------------------------------------------ */
 
+/* Self-healing reads.  Every read checks the payload against the size and
+ * checksum in its id before handing out a byte.  When the newest version is
+ * asked for and turns out damaged, the newest intact version is returned
+ * instead and the call returns STATUSDIR_HEALED, so a reader is never left
+ * with nothing while an intact version exists.  A version asked for by id
+ * is returned as it is or not at all (-EBADMSG). */
+#define STATUSDIR_HEALED 1
+
+enum {
+	STATUSDIR_GET_STRICT = 1 << 0,   /* a damaged newest is -EBADMSG, no
+	                                    fallback */
+	STATUSDIR_GET_NOVERIFY = 1 << 1, /* skip the checksum (the size is still
+	                                    compared): one pass less, and a
+	                                    damaged version goes out as it is */
+};
+
 /* Reads the version id (NULL or "": the newest) into buf, of cap bytes, and
  * stores its size in *len.  If found_id is not NULL the id that was read is
  * written there (STATUSDIR_ID_SIZE bytes).  The payload is checked against
  * the size and checksum in its id before returning.
- * Returns 0; -ENOENT (empty store, no such version); -EINVAL (bad id);
- * -EMSGSIZE (cap too small: *len is set to the size needed and found_id to
- * the version, which may be asked for by id); -EBADMSG (damaged). */
+ * Returns 0; STATUSDIR_HEALED (the newest was damaged: found_id names the
+ * older, intact version in buf); -ENOENT (empty store, no such version);
+ * -EINVAL (bad id); -EMSGSIZE (cap too small: *len is set to the size
+ * needed and found_id to the version, which may be asked for by id);
+ * -EBADMSG (damaged, and no intact version to fall back to). */
 STATUSDIR_API int statusdir_get(statusdir *sd, const char *id, void *buf,
                                 size_t cap, size_t *len, char *found_id);
 
@@ -199,11 +217,25 @@ STATUSDIR_API int statusdir_get(statusdir *sd, const char *id, void *buf,
  * file, pipe, socket or terminal, in O_APPEND mode or not.  Size and
  * checksum are checked before the first byte is written (payloads over
  * 64 KiB are read twice, the second time from the page cache, so memory
- * stays flat).  flags must be 0.  found_id as above.  An error writing
- * out_fd (e.g. -EPIPE) is returned as is.
- * Returns 0, -ENOENT, -EINVAL, -EBADMSG, -EPIPE, -EIO, ... */
+ * stays flat).  flags: STATUSDIR_GET_*.  found_id as above.  An error
+ * writing out_fd (e.g. -EPIPE) is returned as is.
+ * Returns 0, STATUSDIR_HEALED, -ENOENT, -EINVAL, -EBADMSG, -EPIPE, -EIO, ... */
 STATUSDIR_API int statusdir_get_fd(statusdir *sd, const char *id, int out_fd,
                                    unsigned flags, char *found_id);
+
+/* What a read did, for callers that report it (the CLI warns about a
+ * damaged newest).  Set flags before the call; the rest is filled in. */
+struct statusdir_read {
+	unsigned flags;                  /* in: STATUSDIR_GET_* */
+	char id[STATUSDIR_ID_SIZE];      /* out: the version read */
+	char damaged[STATUSDIR_ID_SIZE]; /* out: the damaged newest that was
+	                                    skipped, or "" */
+	unsigned skipped;                /* out: damaged versions skipped */
+};
+
+/* statusdir_get_fd() with a report of what was read and skipped. */
+STATUSDIR_API int statusdir_read_fd(statusdir *sd, const char *id, int out_fd,
+                                    struct statusdir_read *rd);
 
 /* Stores in *path a newly allocated path of the file holding version id
  * (NULL or "": the newest): the store path given to statusdir_open()

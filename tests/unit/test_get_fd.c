@@ -135,7 +135,7 @@ static void test_rejects_bad_arguments(void **state)
 	struct store *s = *state;
 	put_ok(s->sd, "x", 1, NULL);
 	assert_int_equal(statusdir_get_fd(s->sd, NULL, -1, 0, NULL), -EINVAL);
-	assert_int_equal(statusdir_get_fd(s->sd, NULL, null_fd(), 1, NULL), -EINVAL);
+	assert_int_equal(statusdir_get_fd(s->sd, NULL, null_fd(), 1u << 7, NULL), -EINVAL);
 	assert_int_equal(statusdir_get_fd(NULL, NULL, null_fd(), 0, NULL), -EINVAL);
 	assert_int_equal(statusdir_get_fd(s->sd, "x", null_fd(), 0, NULL), -EINVAL);
 }

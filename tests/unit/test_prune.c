@@ -223,7 +223,13 @@ static void check_newest_intact_kept(struct store *s,
 	memcpy(want[0], ids[4], STATUSDIR_ID_SIZE);
 	memcpy(want[1], ids[3], STATUSDIR_ID_SIZE);
 	assert_listed(s->sd, want, 2);
-	assert_int_equal(statusdir_get(s->sd, NULL, buf, sizeof(buf), &len, NULL), -EBADMSG);
+	/* the newest is damaged: get heals to the intact one prune kept */
+	char found[STATUSDIR_ID_SIZE];
+	assert_int_equal(statusdir_get(s->sd, NULL, buf, sizeof(buf), &len, found),
+	                 STATUSDIR_HEALED);
+	assert_string_equal(found, ids[3]);
+	assert_int_equal(len, 10);
+	assert_memory_equal(buf, "version 3\n", 10);
 	assert_version(s->sd, ids[3], "version 3\n", 10, ids[3]);
 }
 
