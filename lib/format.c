@@ -104,6 +104,25 @@ static int parse_format(char *text, struct statusdir_config *cfg)
 	return have_checksum ? 0 : -EPROTONOSUPPORT;
 }
 
+/* The format file is replaced by rename, never rewritten in place: a new
+ * inode number means new settings. */
+int statusdir__format_refresh(statusdir *sd)
+{
+	struct stat st;
+	if (fstatat(sd->root_fd, FORMAT_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return -errno;
+	if (st.st_ino == sd->format_ino && st.st_dev == sd->format_dev)
+		return 0;
+	struct statusdir_config cfg;
+	int r = statusdir__format_read(sd->root_fd, &cfg);
+	if (r < 0)
+		return r;
+	sd->cfg = cfg;
+	sd->format_dev = st.st_dev;
+	sd->format_ino = st.st_ino;
+	return 0;
+}
+
 int statusdir__format_read(int root_fd, struct statusdir_config *cfg)
 {
 	char text[FORMAT_MAX + 1];

@@ -50,6 +50,9 @@ struct statusdir {
 	struct writer_identity me;
 	int64_t last_time; /* time of the last id this handle put */
 	bool marked;       /* the has-versions marker is known to exist */
+	int watch_fd;      /* inotify on cur/, or -1 (watch.c) */
+	dev_t format_dev;  /* the format file that cfg was read from */
+	ino_t format_ino;
 };
 
 /* ---- id.c: ids are pure data, no I/O ---- */
@@ -104,6 +107,9 @@ HIDDEN int statusdir__format_write(int root_fd,
                                    const struct statusdir_config *cfg);
 /* 0 if cfg can be recorded, else -EINVAL. */
 HIDDEN int statusdir__config_check(const struct statusdir_config *cfg);
+/* Reads the format file again if it was replaced since it was read (another
+ * process ran config): puts then apply the current retention. */
+HIDDEN int statusdir__format_refresh(statusdir *sd);
 
 /* ---- tmpname.c ---- */
 HIDDEN void statusdir__identity_load(struct writer_identity *me);
@@ -138,6 +144,10 @@ HIDDEN int statusdir__head_trim(statusdir *sd, const struct name_list *cur,
 HIDDEN void statusdir__report(const struct statusdir_prune_policy *p,
                               enum statusdir_event_kind kind, const char *dir,
                               const char *name, const char *detail);
+
+/* ---- prune.c ---- */
+/* Removes what the store's recorded keep/max-age policy allows. */
+HIDDEN int statusdir__apply_retention(statusdir *sd);
 
 /* ---- list.c ---- */
 HIDDEN int statusdir__version_cmp_desc(const void *a, const void *b);

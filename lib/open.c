@@ -237,11 +237,15 @@ int statusdir_open(const char *path, unsigned flags,
 		return -ENOMEM;
 	}
 	sd->root_fd = root_fd;
-	sd->tmp_fd = sd->cur_fd = sd->old_fd = -1;
+	sd->tmp_fd = sd->cur_fd = sd->old_fd = sd->watch_fd = -1;
 	sd->readonly = flags & STATUSDIR_READONLY;
 	r = open_or_create(flags, cfg, &sd->root_fd, &sd->cfg);
 	if (r == 0)
 		r = open_folders(sd);
+	if (r == 0) {
+		sd->format_ino = 0; /* unknown: the first put reads it again */
+		r = statusdir__format_refresh(sd);
+	}
 	if (r < 0) {
 		statusdir_close(sd);
 		return r;
@@ -259,6 +263,7 @@ void statusdir_close(statusdir *sd)
 	statusdir__close(sd->cur_fd);
 	statusdir__close(sd->old_fd);
 	statusdir__close(sd->root_fd);
+	statusdir__close(sd->watch_fd);
 	free(sd->path);
 	free(sd);
 }

@@ -97,6 +97,19 @@ static int prune_versions(statusdir *sd, const struct statusdir_prune_policy *p,
 	return r;
 }
 
+/* The retention recorded in the store, applied after a put commits. */
+int statusdir__apply_retention(statusdir *sd)
+{
+	struct statusdir_prune_policy p;
+	struct statusdir_counts counts = { 0 };
+	if (!sd->cfg.keep && !sd->cfg.max_age_ns)
+		return 0;
+	statusdir_prune_policy_init(&p);
+	p.keep = sd->cfg.keep;
+	p.max_age_ns = sd->cfg.max_age_ns;
+	return prune_versions(sd, &p, &counts);
+}
+
 static int trim_head(statusdir *sd, const struct statusdir_prune_policy *p,
                      struct statusdir_counts *counts)
 {

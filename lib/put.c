@@ -127,15 +127,17 @@ static int move_into_cur(statusdir_txn *txn, struct name_list *cur, char *id)
 
 int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 {
-	if (!sd || !out || (flags & ~(unsigned)STATUSDIR_NOSYNC))
+	if (!sd || !out || (flags & ~(unsigned)(STATUSDIR_NOSYNC | STATUSDIR_IF_CHANGED)))
 		return -EINVAL;
 	int r = statusdir__writable(sd);
+	if (r == 0) /* mode and retention may have changed since open */
+		r = statusdir__format_refresh(sd);
 	if (r < 0)
 		return r;
+	statusdir__identity_refresh(&sd->me); /* after a fork */
 	statusdir_txn *txn = calloc(1, sizeof(*txn));
 	if (!txn)
 		return -ENOMEM;
-	statusdir__identity_refresh(&sd->me); /* after a fork */
 	txn->sd = sd;
 	txn->flags = flags;
 	txn->sum = statusdir__sum_new();
@@ -194,6 +196,43 @@ void statusdir_put_abort(statusdir_txn *txn)
 	txn_free(txn);
 }
 
+/* Compares two open files from the start; 1 same bytes, 0 not, -errno. */
+static int same_bytes(int a, int b, uint64_t size)
+{
+	enum { CHUNK = 64 * 1024 };
+	char *x = malloc(2 * CHUNK);
+	if (!x)
+		return -ENOMEM;
+	int r = 1;
+	for (uint64_t off = 0; r == 1 && off < size; off += CHUNK) {
+		size_t want = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
+		ssize_t m = pread(a, x, want, (off_t)off), n = pread(b, x + CHUNK, want, (off_t)off);
+		if (m < 0 || n < 0)
+			r = -errno;
+		else if ((size_t)m != want || (size_t)n != want || memcmp(x, x + CHUNK, want) != 0)
+			r = 0;
+	}
+	free(x);
+	return r;
+}
+
+/* put --if-changed: 1 if the newest version already holds these bytes.
+ * Size and checksum from its id decide cheaply; the bytes confirm. */
+static int same_as_newest(statusdir_txn *txn, const char *newest)
+{
+	struct statusdir_version v;
+	statusdir *sd = txn->sd;
+	if (statusdir_id_parse(newest, &v) < 0 || v.size != txn->size ||
+	    v.checksum != statusdir__sum_digest(txn->sum))
+		return 0;
+	int a = openat(sd->tmp_fd, txn->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int b = openat(sd->cur_fd, newest, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int r = a < 0 || b < 0 ? 0 : same_bytes(a, b, v.size); /* gone: not the same */
+	statusdir__close(a);
+	statusdir__close(b);
+	return r;
+}
+
 /* Step 6b: the first put of a store leaves STORE/has-versions (see
  * read.c), made durable like the version itself.  Once per handle a
  * fstatat; once per store a create and an fsync. */
@@ -240,6 +279,14 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	if (r == 0)
 		r = statusdir__list_ids(sd->cur_fd, &cur);
 	statusdir__name_list_sort_desc(&cur);
+	if (r == 0 && (txn->flags & STATUSDIR_IF_CHANGED) && cur.n > 0 &&
+	    (r = same_as_newest(txn, cur.names[0])) == 1) {
+		if (id)
+			memcpy(id, cur.names[0], strlen(cur.names[0]) + 1);
+		statusdir__name_list_free(&cur);
+		statusdir_put_abort(txn);
+		return STATUSDIR_UNCHANGED;
+	}
 	if (r == 0)
 		r = move_into_cur(txn, &cur, new_id);
 	if (r < 0) {
@@ -260,6 +307,8 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	}
 	statusdir__head_trim(sd, &cur, new_id, NULL, NULL);
 	statusdir__name_list_free(&cur);
+	/* best effort, like the head trim: the put has committed */
+	(void)statusdir__apply_retention(sd);
 	if (id)
 		memcpy(id, new_id, strlen(new_id) + 1);
 	return 0;

@@ -86,11 +86,11 @@ struct statusdir_config {
 	int64_t gid;        /* group of the store's folders, which are made
 	                       setgid so versions inherit it; -1: not recorded */
 	uint64_t keep;      /* retention: keep at most this many versions;
-	                       0: no count limit.  Recorded only: this
-	                       version does not apply it (statusdir_prune()
-	                       takes its own policy) */
+	                       0: no count limit.  Every put applies it after
+	                       committing (statusdir_prune() takes its own
+	                       policy; the CLI's plain prune passes this one) */
 	int64_t max_age_ns; /* retention: remove versions older than this;
-	                       0: no age limit.  Recorded only, as keep */
+	                       0: no age limit.  Applied as keep is */
 };
 
 /* Fills *cfg with the defaults: nothing recorded. */
@@ -138,7 +138,17 @@ enum {
 	STATUSDIR_NOSYNC = 1 << 0, /* skip both fsyncs: the version is committed
 	                              (readers see it complete) but may be lost,
 	                              or vanish, on a power cut */
+	STATUSDIR_IF_CHANGED = 1 << 1, /* commit nothing if the newest version
+	                                  holds the same bytes (compared by size
+	                                  and checksum, confirmed byte by byte):
+	                                  the put returns STATUSDIR_UNCHANGED and
+	                                  that version's id */
 };
+
+/* Returned by a put with STATUSDIR_IF_CHANGED that committed nothing.
+ * This is no compare-and-set: two writers that read, modify and put can
+ * still overwrite each other's change (there is no lock). */
+#define STATUSDIR_UNCHANGED 1
 
 /* Puts len bytes from buf as a new version, the newest, and writes its id,
  * NUL-terminated, into id (STATUSDIR_ID_SIZE bytes; may be NULL).  Returns
@@ -261,6 +271,36 @@ struct statusdir_version {
 STATUSDIR_API int statusdir_list(statusdir *sd, struct statusdir_version **out,
                                  size_t *n);
 STATUSDIR_API void statusdir_list_free(struct statusdir_version *list);
+
+/* Lists the versions whose ids are greater than after (NULL or "": all),
+ * OLDEST first, as statusdir_list() does otherwise.  A watcher calls it
+ * with its watermark: it reads old/ only when the watermark fell behind the
+ * head.  Returns 0, -EINVAL (after is not an id), -ENOMEM, ... */
+STATUSDIR_API int statusdir_list_since(statusdir *sd, const char *after,
+                                       struct statusdir_version **out,
+                                       size_t *n);
+
+/* Waits until a version with an id greater than after (NULL or "": any)
+ * exists, and writes the greatest such id to newer (may be NULL).
+ * timeout_ns < 0 waits for ever; poll_ns > 0 polls at that interval
+ * instead of using inotify (for NFS, where inotify does not see other
+ * hosts); 0 uses inotify, or polls 10 times a second without it.
+ * Returns 0, -ETIMEDOUT, -EINVAL, ... */
+STATUSDIR_API int statusdir_wait(statusdir *sd, const char *after,
+                                 int64_t timeout_ns, int64_t poll_ns,
+                                 char *newer);
+
+/* A descriptor, owned by the handle, that becomes readable when cur/ may
+ * have changed: for a caller's own poll loop.  After it turns readable,
+ * call statusdir_watch_ack() and then list (statusdir_list_since()).
+ * Returns the fd, or -ENOSYS where inotify is missing, or -errno. */
+STATUSDIR_API int statusdir_watch_fd(statusdir *sd);
+STATUSDIR_API int statusdir_watch_ack(statusdir *sd);
+
+/* Resolves ref, a version id or a relative reference "@N" (N = 0 for the
+ * newest, 1 for the one before, ...), into id (STATUSDIR_ID_SIZE bytes).
+ * Returns 0, -EINVAL (neither), -ENOENT (fewer than N+1 versions). */
+STATUSDIR_API int statusdir_resolve(statusdir *sd, const char *ref, char *id);
 
 /* ---- Pruning and verifying ------------------------------------------------ */
 

@@ -1,0 +1,203 @@
+/* watch.c - waiting for new versions, and resolving relative references.
+ *
+ * A watcher keeps a watermark (the last id it handled) and asks for every
+ * id above it.  inotify on cur/ (IN_CREATE for link(2), IN_MOVED_TO for
+ * rename(2)) tells when to look; where inotify is missing or cannot see
+ * the writers (NFS, other hosts) the caller polls instead.  A wake-up only
+ * means "look again": the listing decides, so a lost or merged event
+ * (IN_Q_OVERFLOW) costs nothing but a rescan. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_INOTIFY_H
+#include <sys/inotify.h>
+#endif
+
+static int cmp_asc(const void *a, const void *b)
+{
+	return statusdir__id_cmp(((const struct statusdir_version *)a)->id,
+	                         ((const struct statusdir_version *)b)->id);
+}
+
+/* Appends the ids of dirfd greater than after to *v (dedup later). */
+static int collect_above(int dirfd, const char *after, int in_head,
+                         struct statusdir_version **v, size_t *n, size_t *cap)
+{
+	struct name_list ids = { 0 };
+	int r = statusdir__list_ids(dirfd, &ids);
+	for (size_t i = 0; r == 0 && i < ids.n; i++) {
+		if (after && statusdir__id_cmp(ids.names[i], after) <= 0)
+			continue;
+		if (*n == *cap) {
+			size_t c = *cap ? 2 * *cap : 16;
+			void *p = realloc(*v, c * sizeof(**v));
+			if (!p) {
+				r = -ENOMEM;
+				break;
+			}
+			*v = p;
+			*cap = c;
+		}
+		statusdir_id_parse(ids.names[i], &(*v)[*n]);
+		(*v)[(*n)++].in_head = in_head;
+	}
+	statusdir__name_list_free(&ids);
+	return r;
+}
+
+int statusdir_list_since(statusdir *sd, const char *after,
+                         struct statusdir_version **out, size_t *n)
+{
+	struct statusdir_version *v = NULL;
+	size_t count = 0, cap = 0;
+	if (!sd || !out || !n || (after && *after && statusdir_id_parse(after, NULL) < 0))
+		return -EINVAL;
+	if (after && !*after)
+		after = NULL;
+	int r = collect_above(sd->cur_fd, after, 1, &v, &count, &cap);
+	/* old/ can hold ids above the watermark only if every id in cur/ is
+	 * above it: the head moved some out while the watcher was away */
+	bool look_in_old = r == 0 && count > 0;
+	if (look_in_old && after) {
+		struct name_list cur = { 0 };
+		r = statusdir__list_ids(sd->cur_fd, &cur);
+		for (size_t i = 0; r == 0 && i < cur.n; i++)
+			if (statusdir__id_cmp(cur.names[i], after) <= 0)
+				look_in_old = false;
+		statusdir__name_list_free(&cur);
+	}
+	if (r == 0 && look_in_old)
+		r = collect_above(sd->old_fd, after, 0, &v, &count, &cap);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	if (count > 1)
+		qsort(v, count, sizeof(*v), cmp_asc);
+	size_t k = 0;
+	for (size_t i = 0; i < count; i++) /* a version moved meanwhile is seen twice */
+		if (k == 0 || strcmp(v[k - 1].id, v[i].id) != 0)
+			v[k++] = v[i];
+	*out = k ? v : NULL;
+	if (!k)
+		free(v);
+	*n = k;
+	return 0;
+}
+
+int statusdir_watch_fd(statusdir *sd)
+{
+	if (!sd)
+		return -EINVAL;
+	if (sd->watch_fd >= 0)
+		return sd->watch_fd;
+#ifdef HAVE_SYS_INOTIFY_H
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* a path is needed; /proc/self/fd/N names cur/ without a race on
+	 * the store path being renamed meanwhile */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", sd->cur_fd);
+	if (inotify_add_watch(fd, path, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) < 0) {
+		int e = -errno;
+		statusdir__close(fd);
+		return e;
+	}
+	sd->watch_fd = fd;
+	return fd;
+#else
+	return -ENOSYS;
+#endif
+}
+
+/* Empties the inotify queue: the listing, not the events, says what is new. */
+static void drain(int fd)
+{
+	char buf[4096];
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+int statusdir_watch_ack(statusdir *sd)
+{
+	if (!sd || sd->watch_fd < 0)
+		return -EINVAL;
+	drain(sd->watch_fd);
+	return 0;
+}
+
+/* The greatest id above after, if any: 0 and newer filled, or -ENOENT. */
+static int newer_than(statusdir *sd, const char *after, char *newer)
+{
+	char id[STATUSDIR_ID_SIZE];
+	int r = statusdir__greatest_id(sd->cur_fd, id);
+	if (r < 0)
+		return r;
+	if (after && *after && statusdir__id_cmp(id, after) <= 0)
+		return -ENOENT;
+	if (newer)
+		memcpy(newer, id, strlen(id) + 1);
+	return 0;
+}
+
+int statusdir_wait(statusdir *sd, const char *after, int64_t timeout_ns,
+                   int64_t poll_ns, char *newer)
+{
+	if (!sd || (after && *after && statusdir_id_parse(after, NULL) < 0) || poll_ns < 0)
+		return -EINVAL;
+	int fd = poll_ns ? -1 : statusdir_watch_fd(sd);
+	if (fd < 0 && !poll_ns)
+		poll_ns = 100 * 1000000; /* no inotify: poll ten times a second */
+	int64_t deadline = timeout_ns < 0 ? INT64_MAX : statusdir__now_ns() + timeout_ns;
+	for (;;) {
+		if (fd >= 0)
+			drain(fd); /* before the listing, so no event is lost */
+		int r = newer_than(sd, after, newer);
+		if (r != -ENOENT)
+			return r;
+		int64_t left = deadline - statusdir__now_ns();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		int64_t step = fd >= 0 ? left : (poll_ns < left ? poll_ns : left);
+		int ms = step / 1000000 > 60000 ? 60000 : (int)((step + 999999) / 1000000);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(fd >= 0 ? &p : NULL, fd >= 0 ? 1 : 0, ms) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+int statusdir_resolve(statusdir *sd, const char *ref, char *id)
+{
+	if (!sd || !ref || !id)
+		return -EINVAL;
+	if (ref[0] != '@') {
+		int r = statusdir_id_parse(ref, NULL);
+		if (r == 0)
+			memcpy(id, ref, strlen(ref) + 1);
+		return r;
+	}
+	char *end;
+	errno = 0;
+	if (ref[1] < '0' || ref[1] > '9')
+		return -EINVAL;
+	unsigned long long back = strtoull(ref + 1, &end, 10);
+	if (*end || errno)
+		return -EINVAL;
+	struct statusdir_version *v;
+	size_t n;
+	int r = statusdir_list(sd, &v, &n);
+	if (r < 0)
+		return r;
+	r = back < n ? 0 : -ENOENT;
+	if (r == 0)
+		memcpy(id, v[back].id, strlen(v[back].id) + 1);
+	statusdir_list_free(v);
+	return r;
+}
