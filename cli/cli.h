@@ -53,8 +53,12 @@ int exit_for(int err);
 
 /* Opens STORE; on failure prints why and returns the exit code (>0). */
 int store_open(const char *path, unsigned flags, statusdir **sd);
-/* Checks an ID argument: 0, or prints a usage error and returns 2. */
-int check_id_arg(const char *store, const char *id);
+/* Checks an ID argument, a version id or @N: 0, or prints a usage error
+ * and returns 2. */
+int check_id_arg(const char *store, const char *ref);
+/* Turns a checked ID argument into an id: 0, or prints why and returns the
+ * exit code (1: no such version). */
+int resolve_ref(const char *store, statusdir *sd, const char *ref, char *id);
 
 /* stdout: true if fd 1 was closed when the program started (it then
  * points at /dev/null, which must not pass for success). */
@@ -72,6 +76,9 @@ int parse_count(const char *s, uint64_t *n);
 int parse_mode(const char *s, unsigned *mode);
 int parse_group(const char *s, int64_t *gid);
 
+/* The wall clock in ns (CLOCK_REALTIME). */
+int64_t statusdir_now(void);
+
 /* 2026-11-26T19:13:43.123456789Z, whatever TZ and LC_* say. */
 #define TIME_SIZE 48
 void format_time(int64_t ns, char out[TIME_SIZE]);
@@ -85,6 +92,9 @@ int cmd_path(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 const struct command *command_find(const char *name);
 

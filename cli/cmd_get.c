@@ -2,75 +2,148 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+enum { OPT_STRICT = 1, OPT_NO_VERIFY, OPT_ID_TO_STDERR, OPT_ID_FILE };
+
+static const struct option_spec get_opts[] = {
+	{ "strict", 0, false, OPT_STRICT },
+	{ "no-verify", 0, false, OPT_NO_VERIFY },
+	{ "id-to-stderr", 0, false, OPT_ID_TO_STDERR },
+	{ "id-file", 0, true, OPT_ID_FILE },
+	{ NULL, 0, false, 0 },
+};
+
+struct get_args {
+	unsigned flags;
+	bool id_to_stderr;
+	const char *id_file;
+};
+
+static int on_get_option(int key, const char *value, void *ctx)
+{
+	struct get_args *a = ctx;
+	switch (key) {
+	case OPT_STRICT: a->flags |= STATUSDIR_GET_STRICT; break;
+	case OPT_NO_VERIFY: a->flags |= STATUSDIR_GET_NOVERIFY; break;
+	case OPT_ID_TO_STDERR: a->id_to_stderr = true; break;
+	default: a->id_file = value; break;
+	}
+	return 0;
+}
+
 /* STORE [ID]: 0 and the words, or the exit code of a usage error. */
-static int store_and_id(const char *name, int argc, char **argv,
-                        const char **store, const char **id)
+static int store_and_ref(const char *name, int argc, char **argv,
+                         const struct option_spec *opts, struct get_args *a,
+                         const char **store, const char **ref)
 {
 	const struct command *cmd = command_find(name);
 	char *pos[2];
-	int n = args_parse(cmd, argc, argv, no_opts, no_option, NULL, pos, 2, NULL);
+	int n = args_parse(cmd, argc, argv, opts, a ? on_get_option : no_option, a,
+	                   pos, 2, NULL);
 	if (n < 0)
 		return EXIT_USAGE;
 	if (n == 0)
 		return usage_error(cmd, "no STORE given");
 	*store = pos[0];
-	*id = n > 1 ? pos[1] : NULL;
-	return *id ? check_id_arg(*store, *id) : 0;
+	*ref = n > 1 ? pos[1] : NULL;
+	return *ref ? check_id_arg(*store, *ref) : 0;
+}
+
+/* Opens the store and turns ref (NULL: the newest) into id ("" then). */
+static int open_and_resolve(const char *store, const char *ref, statusdir **sd,
+                            char id[STATUSDIR_ID_SIZE])
+{
+	int r = store_open(store, STATUSDIR_READONLY, sd);
+	id[0] = '\0';
+	if (r == 0 && ref && (r = resolve_ref(store, *sd, ref, id)) != 0)
+		statusdir_close(*sd);
+	return r;
 }
 
 static int report_read_error(const char *store, const char *id, int r)
 {
-	if (r == -ENOENT && !id)
+	if (r == -ENOENT && !*id)
 		error_msg(store, "the store is empty");
 	else if (r == -ENOENT)
 		error_msg(store, "no version %s", id);
 	else
-		error_store(store, id ? id : "newest version", r);
+		error_store(store, *id ? id : "newest version", r);
 	return exit_for(r);
+}
+
+/* --id-file F: the id read, on a line of its own. */
+static int write_id_file(const char *store, const char *path, const char *id)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		error_msg(store, "cannot open %s: %s", path, strerror(errno));
+		return EXIT_FAILED;
+	}
+	size_t len = strlen(id);
+	char line[STATUSDIR_ID_SIZE + 1];
+	memcpy(line, id, len);
+	line[len] = '\n';
+	ssize_t n = write(fd, line, len + 1);
+	int e = n == (ssize_t)(len + 1) ? 0 : n < 0 ? errno : EIO;
+	if (close(fd) != 0 && !e)
+		e = errno;
+	if (e) {
+		error_msg(store, "cannot write %s: %s", path, strerror(e));
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
 }
 
 int cmd_get(int argc, char **argv)
 {
-	const char *store, *id;
+	struct get_args a = { 0 };
+	const char *store, *ref;
+	char id[STATUSDIR_ID_SIZE];
 	statusdir *sd;
-	int r = store_and_id("get", argc, argv, &store, &id);
-	if (r)
-		return r;
-	r = store_open(store, STATUSDIR_READONLY, &sd);
-	if (r)
+	int r = store_and_ref("get", argc, argv, get_opts, &a, &store, &ref);
+	if (r || (r = open_and_resolve(store, ref, &sd, id)))
 		return r;
 	if (stdout_was_closed) {
 		statusdir_close(sd);
 		error_msg(store, "cannot write to stdout: %s", strerror(EBADF));
 		return EXIT_FAILED;
 	}
-	char found[STATUSDIR_ID_SIZE];
-	r = statusdir_get_fd(sd, id, STDOUT_FILENO, 0, found);
+	struct statusdir_read rd = { .flags = a.flags };
+	r = statusdir_read_fd(sd, id, STDOUT_FILENO, &rd);
 	statusdir_close(sd);
 	/* errors only writing can give; EIO could be either side */
 	if (r == -EPIPE || r == -EBADF || r == -ENOSPC || r == -EFBIG || r == -EDQUOT) {
 		error_msg(store, "cannot write to stdout: %s", strerror(-r));
 		return EXIT_FAILED;
 	}
+	if (r == -EBADMSG && rd.id[0]) {
+		error_msg(store, "%s damaged%s", rd.id,
+		          a.flags & STATUSDIR_GET_STRICT || *id ? "" : "; no intact version left");
+		return EXIT_DAMAGE;
+	}
 	if (r < 0)
 		return report_read_error(store, id, r);
-	return output_done(store);
+	if (r == STATUSDIR_HEALED)
+		error_msg(store, "%s damaged, returned %s", rd.damaged, rd.id);
+	int x = output_done(store);
+	if (x == EXIT_OK && a.id_to_stderr)
+		fprintf(stderr, "%s\n", rd.id);
+	if (x == EXIT_OK && a.id_file)
+		x = write_id_file(store, a.id_file, rd.id);
+	return x;
 }
 
 int cmd_path(int argc, char **argv)
 {
-	const char *store, *id;
+	const char *store, *ref;
+	char id[STATUSDIR_ID_SIZE], *path;
 	statusdir *sd;
-	char *path;
-	int r = store_and_id("path", argc, argv, &store, &id);
-	if (r)
-		return r;
-	r = store_open(store, STATUSDIR_READONLY, &sd);
-	if (r)
+	int r = store_and_ref("path", argc, argv, no_opts, NULL, &store, &ref);
+	if (r || (r = open_and_resolve(store, ref, &sd, id)))
 		return r;
 	r = statusdir_path(sd, id, &path);
 	statusdir_close(sd);

@@ -5,32 +5,51 @@
 #include <inttypes.h>
 #include <string.h>
 
-enum { OPT_MODE = 1, OPT_GROUP };
+enum { OPT_MODE = 1, OPT_GROUP, OPT_KEEP, OPT_MAX_AGE };
 
 static const struct option_spec settings_opts[] = {
 	{ "mode", 0, true, OPT_MODE },
 	{ "group", 0, true, OPT_GROUP },
+	{ "keep", 0, true, OPT_KEEP },
+	{ "max-age", 0, true, OPT_MAX_AGE },
 	{ NULL, 0, false, 0 },
 };
 
 struct settings {
 	const struct command *cmd;
-	bool mode_given, group_given;
+	bool mode_given, group_given, keep_given, max_age_given;
 	unsigned mode;
 	int64_t gid;
+	uint64_t keep;
+	int64_t max_age_ns;
 };
 
 static int on_setting(int key, const char *value, void *ctx)
 {
 	struct settings *s = ctx;
-	if (key == OPT_MODE) {
+	/* init takes limits to set; config also takes 0 to remove one */
+	bool zero_ok = strcmp(s->cmd->name, "config") == 0;
+	switch (key) {
+	case OPT_MODE:
 		if (parse_mode(value, &s->mode) < 0)
 			return -usage_error(s->cmd, "invalid mode '%s' (octal, e.g. 0640)", value);
 		s->mode_given = true;
-	} else {
+		break;
+	case OPT_GROUP:
 		if (parse_group(value, &s->gid) < 0)
 			return -usage_error(s->cmd, "unknown group '%s'", value);
 		s->group_given = true;
+		break;
+	case OPT_KEEP:
+		if (parse_count(value, &s->keep) < 0 || (s->keep == 0 && !zero_ok))
+			return -usage_error(s->cmd, "--keep needs a count of at least 1, not '%s'", value);
+		s->keep_given = true;
+		break;
+	default:
+		if (parse_duration(value, &s->max_age_ns) < 0 || (s->max_age_ns == 0 && !zero_ok))
+			return -usage_error(s->cmd, "invalid --max-age '%s'", value);
+		s->max_age_given = true;
+		break;
 	}
 	return 0;
 }
@@ -57,13 +76,18 @@ static void apply_settings(const struct settings *s, struct statusdir_config *cf
 		cfg->mode = s->mode;
 	if (s->group_given)
 		cfg->gid = s->gid;
+	if (s->keep_given)
+		cfg->keep = s->keep;
+	if (s->max_age_given)
+		cfg->max_age_ns = s->max_age_ns;
 }
 
 static int init_existing(statusdir *sd, const char *store, const struct statusdir_config *want)
 {
 	struct statusdir_config have;
 	statusdir_config_get(sd, &have);
-	if (have.mode == want->mode && have.gid == want->gid)
+	if (have.mode == want->mode && have.gid == want->gid && have.keep == want->keep &&
+	    have.max_age_ns == want->max_age_ns)
 		return EXIT_OK;
 	error_msg(store, "store exists with other settings; "
 	                 "'statusdir config' shows and changes them");
@@ -110,8 +134,12 @@ static void show_config(const struct statusdir_config *cfg)
 		printf("group none\n");
 	if (cfg->keep)
 		printf("keep %" PRIu64 "\n", cfg->keep);
+	else
+		printf("keep none\n");
 	if (cfg->max_age_ns)
 		printf("max-age %" PRId64 "s\n", cfg->max_age_ns / 1000000000);
+	else
+		printf("max-age none\n");
 }
 
 int cmd_config(int argc, char **argv)
@@ -123,7 +151,7 @@ int cmd_config(int argc, char **argv)
 	int r = parse_settings("config", argc, argv, &s, &store);
 	if (r)
 		return r;
-	bool change = s.mode_given || s.group_given;
+	bool change = s.mode_given || s.group_given || s.keep_given || s.max_age_given;
 	r = store_open(store, change ? 0 : STATUSDIR_READONLY, &sd);
 	if (r)
 		return r;

@@ -1,15 +1,17 @@
-/* cmd_log.c - statusdir log: ID<TAB>TIME<TAB>SIZE, or one JSON object a
- * line.  The three columns never change; JSON may gain fields. */
+/* cmd_log.c - statusdir log: ID<TAB>TIME<TAB>SIZE, JSON lines, or a format
+ * of the caller's.  The three columns never change; JSON may gain fields. */
 #include "cli.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
-enum { OPT_COUNT = 1, OPT_JSON };
+enum { OPT_COUNT = 1, OPT_JSON, OPT_FORMAT };
 
 static const struct option_spec log_opts[] = {
 	{ "count", 'n', true, OPT_COUNT },
 	{ "json", 0, false, OPT_JSON },
+	{ "format", 0, true, OPT_FORMAT },
 	{ NULL, 0, false, 0 },
 };
 
@@ -17,31 +19,126 @@ struct log_args {
 	const struct command *cmd;
 	uint64_t limit;
 	bool has_limit, json;
+	const char *format;
 };
+
+/* The escapes --format knows; anything else after % or \ is refused. */
+static bool format_ok(const char *f)
+{
+	for (; *f; f++) {
+		if (*f == '%' && (!f[1] || !strchr("itTsclSn%", f[1])))
+			return false;
+		if (*f == '\\' && (!f[1] || !strchr("tn\\", f[1])))
+			return false;
+		if (*f == '%' || *f == '\\')
+			f++;
+	}
+	return true;
+}
 
 static int on_log_option(int key, const char *value, void *ctx)
 {
 	struct log_args *a = ctx;
-	if (key == OPT_JSON) {
+	switch (key) {
+	case OPT_JSON:
 		a->json = true;
 		return 0;
+	case OPT_FORMAT:
+		if (!format_ok(value))
+			return -usage_error(a->cmd, "invalid --format '%s' (%%i %%t %%T %%s %%c %%l %%S %%n %%%%)", value);
+		a->format = value;
+		return 0;
+	default:
+		if (parse_count(value, &a->limit) < 0)
+			return -usage_error(a->cmd, "invalid count '%s'", value);
+		a->has_limit = true;
+		return 0;
 	}
-	if (parse_count(value, &a->limit) < 0)
-		return -usage_error(a->cmd, "invalid count '%s'", value);
-	a->has_limit = true;
-	return 0;
 }
 
-static void print_version(const struct statusdir_version *v, bool json)
+static int by_content_then_id(const void *a, const void *b)
+{
+	const struct statusdir_version *x = *(const struct statusdir_version *const *)a;
+	const struct statusdir_version *y = *(const struct statusdir_version *const *)b;
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	if (x->checksum != y->checksum)
+		return x->checksum < y->checksum ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* same[i]: the nearest older version with the same size and checksum as
+ * v[i] (a rollback, or a status that came back), or NULL.  Sorting by
+ * content, then id, puts each version right after its nearest older twin. */
+static const struct statusdir_version *const *find_same(const struct statusdir_version *v, size_t n)
+{
+	const struct statusdir_version **order = malloc((n ? n : 1) * sizeof(*order));
+	const struct statusdir_version **same = calloc(n ? n : 1, sizeof(*same));
+	if (!order || !same) {
+		free(order);
+		free(same);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = &v[i];
+	qsort(order, n, sizeof(*order), by_content_then_id);
+	for (size_t i = 1; i < n; i++)
+		if (order[i]->size == order[i - 1]->size && order[i]->checksum == order[i - 1]->checksum)
+			same[order[i] - v] = order[i - 1];
+	free(order);
+	return same;
+}
+
+static void print_format(const char *f, const struct statusdir_version *v,
+                         const struct statusdir_version *same)
 {
 	char time[TIME_SIZE];
+	bool ends_in_newline = false;
+	for (; *f; f++) {
+		ends_in_newline = false;
+		if (*f == '\\') {
+			f++;
+			putchar(*f == 't' ? '\t' : *f == 'n' ? '\n' : '\\');
+			continue;
+		}
+		if (*f != '%') {
+			putchar(*f);
+			continue;
+		}
+		switch (*++f) {
+		case 'i': fputs(v->id, stdout); break;
+		case 't': format_time(v->time_ns, time); fputs(time, stdout); break;
+		case 'T': printf("%" PRId64, v->time_ns); break;
+		case 's': printf("%" PRIu64, v->size); break;
+		case 'c': printf("%016" PRIx64, v->checksum); break;
+		case 'l': fputs(v->in_head ? "cur" : "old", stdout); break;
+		case 'S': fputs(same ? same->id : "-", stdout); break;
+		case 'n': putchar('\n'); ends_in_newline = true; break;
+		default: putchar('%'); break;
+		}
+	}
+	if (!ends_in_newline)
+		putchar('\n');
+}
+
+static void print_version(const struct log_args *a, const struct statusdir_version *v,
+                          const struct statusdir_version *same)
+{
+	char time[TIME_SIZE];
+	if (a->format) {
+		print_format(a->format, v, same);
+		return;
+	}
 	format_time(v->time_ns, time);
-	if (json)
-		printf("{\"id\":\"%s\",\"time\":\"%s\",\"size\":%" PRIu64
-		       ",\"location\":\"%s\"}\n",
-		       v->id, time, v->size, v->in_head ? "cur" : "old");
-	else
+	if (!a->json) {
 		printf("%s\t%s\t%" PRIu64 "\n", v->id, time, v->size);
+		return;
+	}
+	printf("{\"id\":\"%s\",\"time\":\"%s\",\"size\":%" PRIu64 ",\"location\":\"%s\"",
+	       v->id, time, v->size, v->in_head ? "cur" : "old");
+	if (same)
+		printf(",\"same_as\":\"%s\"", same->id);
+	printf("}\n");
 }
 
 int cmd_log(int argc, char **argv)
@@ -65,8 +162,15 @@ int cmd_log(int argc, char **argv)
 		error_store(pos[0], "cannot list versions", r);
 		return EXIT_FAILED;
 	}
+	const struct statusdir_version *const *same = find_same(v, n);
+	if (!same) {
+		statusdir_list_free(v);
+		error_msg(pos[0], "out of memory");
+		return EXIT_FAILED;
+	}
 	for (size_t i = 0; i < n && (!a.has_limit || i < a.limit); i++)
-		print_version(&v[i], a.json);
+		print_version(&a, &v[i], same[i]);
+	free((void *)same);
 	statusdir_list_free(v);
 	if (stdout_was_closed && n == 0)
 		return EXIT_OK; /* nothing to write, nothing lost */

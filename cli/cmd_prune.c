@@ -75,6 +75,12 @@ int cmd_prune(int argc, char **argv)
 	int r = store_open(pos[0], dry ? STATUSDIR_READONLY : 0, &sd);
 	if (r)
 		return r;
+	if (!a.policy.keep && !a.policy.max_age_ns) { /* the store's own policy */
+		struct statusdir_config cfg;
+		statusdir_config_get(sd, &cfg);
+		a.policy.keep = cfg.keep;
+		a.policy.max_age_ns = cfg.max_age_ns;
+	}
 	r = statusdir_prune(sd, &a.policy, NULL);
 	statusdir_close(sd);
 	if (r < 0) {

@@ -17,10 +17,11 @@
 
 extern char **environ;
 
-enum { OPT_NOSYNC = 1 };
+enum { OPT_NOSYNC = 1, OPT_IF_CHANGED };
 
 static const struct option_spec put_opts[] = {
 	{ "no-sync", 0, false, OPT_NOSYNC },
+	{ "if-changed", 0, false, OPT_IF_CHANGED },
 	{ "run", 0, false, ARG_REST },
 	{ NULL, 0, false, 0 },
 };
@@ -70,8 +71,7 @@ static int on_put_option(int key, const char *value, void *ctx)
 {
 	struct put_args *a = ctx;
 	(void)value;
-	if (key == OPT_NOSYNC)
-		a->flags |= STATUSDIR_NOSYNC;
+	a->flags |= key == OPT_NOSYNC ? STATUSDIR_NOSYNC : STATUSDIR_IF_CHANGED;
 	return 0;
 }
 
@@ -107,6 +107,8 @@ static int commit_and_report(const char *store, statusdir_txn *txn)
 		error_store(store, "put failed", r);
 		return EXIT_FAILED;
 	}
+	if (r == STATUSDIR_UNCHANGED)
+		error_msg(store, "unchanged, newest is %s", id);
 	int w = stdout_was_closed ? -EBADF : 0;
 	if (w == 0 && printf("%s\n", id) < 0)
 		w = -errno;

@@ -11,18 +11,23 @@ bool stdout_was_closed;
 bool stdin_was_closed;
 
 static const struct command commands[] = {
-	{ "init", cmd_init, "statusdir init STORE [--mode MODE] [--group GROUP]",
+	{ "init", cmd_init,
+	  "statusdir init STORE [--mode MODE] [--group GROUP] [--keep N] [--max-age DURATION]",
 	  "Create the store STORE (or do nothing if it exists with these settings)." },
-	{ "config", cmd_config, "statusdir config STORE [--mode MODE] [--group GROUP]",
-	  "Show the store's recorded settings, or change them." },
+	{ "config", cmd_config,
+	  "statusdir config STORE [--mode MODE] [--group GROUP] [--keep N] [--max-age DURATION]",
+	  "Show the store's recorded settings, or change them (--keep 0 and\n"
+	  "--max-age 0 remove a limit).  Every put applies --keep and --max-age." },
 	{ "put", cmd_put,
-	  "statusdir put STORE [--no-sync] [FILE|-]\n"
-	  "       statusdir put STORE [--no-sync] --run CMD [ARG...]",
+	  "statusdir put STORE [--no-sync] [--if-changed] [FILE|-]\n"
+	  "       statusdir put STORE [--no-sync] [--if-changed] --run CMD [ARG...]",
 	  "Put FILE, stdin, or the output of CMD as the new newest version and\n"
 	  "print its id.  With --run, commit only if CMD exits 0." },
-	{ "get", cmd_get, "statusdir get STORE [ID]",
-	  "Write the newest version, or version ID, to stdout." },
-	{ "log", cmd_log, "statusdir log STORE [-n N] [--json]",
+	{ "get", cmd_get,
+	  "statusdir get STORE [ID] [--strict] [--no-verify] [--id-to-stderr] [--id-file F]",
+	  "Write the newest version, or version ID (or @N), to stdout.  A damaged\n"
+	  "newest is skipped for the newest intact one, with a warning (--strict: exit 3)." },
+	{ "log", cmd_log, "statusdir log STORE [-n N] [--json] [--format FMT]",
 	  "List versions newest first: ID<TAB>TIME<TAB>SIZE, or JSON lines." },
 	{ "prune", cmd_prune,
 	  "statusdir prune STORE [--keep N] [--max-age DURATION] [--tmp-age DURATION]\n"
@@ -33,6 +38,14 @@ static const struct command commands[] = {
 	  "Check every version's size and checksum; report junk and stale tmp files." },
 	{ "path", cmd_path, "statusdir path STORE [ID]",
 	  "Print the path of the file holding the newest version, or version ID." },
+	{ "watch", cmd_watch,
+	  "statusdir watch STORE [--after ID] [--count N] [--timeout DURATION]\n"
+	  "       [--poll DURATION] [--exec CMD]",
+	  "Print every new version's id as it is committed, in increasing order." },
+	{ "rollback", cmd_rollback, "statusdir rollback STORE ID",
+	  "Commit version ID's bytes again as the new newest version." },
+	{ "diff", cmd_diff, "statusdir diff STORE [A [B]]",
+	  "diff -u of versions A and B (default @1 and @0); exit 0 same, 1 different, 2 trouble." },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

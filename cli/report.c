@@ -71,10 +71,33 @@ int store_open(const char *path, unsigned flags, statusdir **sd)
 	return EXIT_FAILED;
 }
 
-int check_id_arg(const char *store, const char *id)
+/* "@" and digits: a relative reference, @0 being the newest. */
+static bool is_relative_ref(const char *ref)
 {
-	if (statusdir_id_parse(id, NULL) == 0)
+	if (ref[0] != '@' || ref[1] == '\0')
+		return false;
+	for (const char *p = ref + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+int check_id_arg(const char *store, const char *ref)
+{
+	if (is_relative_ref(ref) || statusdir_id_parse(ref, NULL) == 0)
 		return 0;
-	error_msg(store, "not a version id: '%s'", id);
+	error_msg(store, "not a version id: '%s'", ref);
 	return EXIT_USAGE;
+}
+
+int resolve_ref(const char *store, statusdir *sd, const char *ref, char *id)
+{
+	int r = statusdir_resolve(sd, ref, id);
+	if (r == 0)
+		return 0;
+	if (r == -ENOENT)
+		error_msg(store, "no version %s", ref);
+	else
+		error_store(store, ref, r);
+	return exit_for(r);
 }

@@ -193,6 +193,13 @@ STATUSDIR_API int statusdir_put_commit(statusdir_txn *txn, char *id);
 /* Removes the tmp/ file and frees txn.  NULL is allowed. */
 STATUSDIR_API void statusdir_put_abort(statusdir_txn *txn);
 
+/* Commits the bytes of version id again as a new, newest version (the old
+ * one stays: history is never rewritten), after checking them against the
+ * id.  flags and new_id as for statusdir_put().
+ * Returns 0, -ENOENT, -EINVAL, -EBADMSG (id is damaged), or a put error. */
+STATUSDIR_API int statusdir_rollback(statusdir *sd, const char *id,
+                                     unsigned flags, char *new_id);
+
 /* ---- Reading ------------------------------------------------------------ */
 
 /* Self-healing reads.  Every read checks the payload against the size and

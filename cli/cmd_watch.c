@@ -1,0 +1,195 @@
+/* cmd_watch.c - statusdir watch: every committed id above a watermark, in
+ * increasing order, one a line, as it appears.
+ *
+ * The watermark only rises, so ids come out strictly increasing; a slow
+ * writer whose id commits below it is not printed.  Each wake-up lists the
+ * ids above the watermark (statusdir_list_since), so puts faster than the
+ * watcher are all printed, unless retention removed them first. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum { OPT_AFTER = 1, OPT_COUNT, OPT_TIMEOUT, OPT_POLL, OPT_EXEC };
+
+static const struct option_spec watch_opts[] = {
+	{ "after", 0, true, OPT_AFTER },
+	{ "count", 0, true, OPT_COUNT },
+	{ "timeout", 0, true, OPT_TIMEOUT },
+	{ "poll", 0, true, OPT_POLL },
+	{ "exec", 0, true, OPT_EXEC },
+	{ NULL, 0, false, 0 },
+};
+
+struct watch_args {
+	const struct command *cmd;
+	const char *after, *exec;
+	uint64_t count;
+	int64_t timeout_ns, poll_ns;
+};
+
+static int on_watch_option(int key, const char *value, void *ctx)
+{
+	struct watch_args *a = ctx;
+	switch (key) {
+	case OPT_AFTER:
+		a->after = value;
+		return 0;
+	case OPT_COUNT:
+		if (parse_count(value, &a->count) < 0 || a->count == 0)
+			return -usage_error(a->cmd, "--count needs a count of at least 1, not '%s'", value);
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_duration(value, &a->timeout_ns) < 0)
+			return -usage_error(a->cmd, "invalid --timeout '%s'", value);
+		return 0;
+	case OPT_POLL:
+		if (parse_duration(value, &a->poll_ns) < 0 || a->poll_ns == 0)
+			return -usage_error(a->cmd, "invalid --poll '%s'", value);
+		return 0;
+	default:
+		a->exec = value;
+		return 0;
+	}
+}
+
+/* --exec: /bin/sh -c CMD with the id and the store in its environment. */
+static void run_exec(const char *store, const char *cmd, const char *id)
+{
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	pid_t pid;
+	int status;
+	if (setenv("STATUSDIR_ID", id, 1) != 0 || setenv("STATUSDIR_STORE", store, 1) != 0) {
+		error_msg(store, "--exec: %s", strerror(errno));
+		return;
+	}
+	fflush(stdout);
+	int r = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ);
+	if (r != 0) {
+		error_msg(store, "--exec: cannot run /bin/sh: %s", strerror(r));
+		return;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		error_msg(store, "--exec for %s failed (status %d)", id,
+		          WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* The starting watermark: --after's id (which may be gone), or the newest. */
+static int start_mark(const char *store, statusdir *sd, const struct watch_args *a,
+                      char mark[STATUSDIR_ID_SIZE])
+{
+	mark[0] = '\0';
+	if (!a->after) {
+		int r = statusdir_resolve(sd, "@0", mark);
+		return r == 0 || r == -ENOENT ? 0 : (error_store(store, "newest version", r), EXIT_FAILED);
+	}
+	if (a->after[0] == '@')
+		return resolve_ref(store, sd, a->after, mark);
+	memcpy(mark, a->after, strlen(a->after) + 1);
+	char *path;
+	if (statusdir_path(sd, mark, &path) == 0)
+		free(path);
+	else
+		error_msg(store, "%s no longer exists; watching for ids above it", mark);
+	return 0;
+}
+
+/* Best effort: the watermark was removed while every version left is newer,
+ * so retention may have removed unseen versions between them. */
+static void note_possible_gap(const char *store, statusdir *sd, const char *mark,
+                              const struct statusdir_version *oldest_new)
+{
+	char *path;
+	struct statusdir_version *all;
+	size_t n;
+	if (!*mark || statusdir_path(sd, mark, &path) == 0) {
+		if (*mark)
+			free(path);
+		return;
+	}
+	if (statusdir_list(sd, &all, &n) < 0)
+		return;
+	if (n > 0 && strcmp(all[n - 1].id, oldest_new->id) == 0)
+		error_msg(store, "versions above %s may have been removed by retention before "
+		                 "they were seen", mark);
+	statusdir_list_free(all);
+}
+
+static int watch_loop(const char *store, statusdir *sd, const struct watch_args *a, char *mark)
+{
+	uint64_t printed = 0;
+	int64_t deadline = a->timeout_ns ? 0 : -1;
+	for (;;) {
+		struct statusdir_version *v;
+		size_t n;
+		int r = statusdir_list_since(sd, mark, &v, &n);
+		if (r < 0) {
+			error_store(store, "cannot list versions", r);
+			return EXIT_FAILED;
+		}
+		if (n > 0)
+			note_possible_gap(store, sd, mark, &v[0]);
+		for (size_t i = 0; i < n; i++) {
+			if (printf("%s\n", v[i].id) < 0 || fflush(stdout) != 0) {
+				statusdir_list_free(v);
+				error_msg(store, "cannot write to stdout: %s", strerror(errno));
+				return EXIT_FAILED;
+			}
+			memcpy(mark, v[i].id, strlen(v[i].id) + 1);
+			if (a->exec)
+				run_exec(store, a->exec, v[i].id);
+			if (a->count && ++printed == a->count) {
+				statusdir_list_free(v);
+				return output_done(store);
+			}
+		}
+		statusdir_list_free(v);
+		if (n > 0 || deadline == 0)
+			deadline = a->timeout_ns ? statusdir_now() + a->timeout_ns : -1;
+		int64_t left = deadline < 0 ? -1 : deadline - statusdir_now();
+		if (deadline >= 0 && left <= 0)
+			return EXIT_NOTFOUND; /* nothing new in time */
+		r = statusdir_wait(sd, mark, left, a->poll_ns, NULL);
+		if (r == -ETIMEDOUT)
+			return EXIT_NOTFOUND;
+		if (r < 0) {
+			error_store(store, "waiting for versions", r);
+			return EXIT_FAILED;
+		}
+	}
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct watch_args a = { .cmd = command_find("watch") };
+	char *pos[1], mark[STATUSDIR_ID_SIZE];
+	statusdir *sd;
+	int n = args_parse(a.cmd, argc, argv, watch_opts, on_watch_option, &a, pos, 1, NULL);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n == 0)
+		return usage_error(a.cmd, "no STORE given");
+	int r = a.after ? check_id_arg(pos[0], a.after) : 0;
+	if (r || (r = store_open(pos[0], STATUSDIR_READONLY, &sd)))
+		return r;
+	if (stdout_was_closed) {
+		statusdir_close(sd);
+		error_msg(pos[0], "cannot write to stdout: %s", strerror(EBADF));
+		return EXIT_FAILED;
+	}
+	r = start_mark(pos[0], sd, &a, mark);
+	if (r == 0)
+		r = watch_loop(pos[0], sd, &a, mark);
+	statusdir_close(sd);
+	return r;
+}
