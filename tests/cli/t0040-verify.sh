@@ -1,0 +1,179 @@
+#!/bin/sh
+test_description='verify: clean stores, junk and stale tmp files, damage'
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+
+# summary V D J T: verify's last line.
+summary () {
+	echo "$1 versions, $2 damaged, $3 junk, $4 stale tmp files"
+}
+
+test_expect_success 'verify of an empty store: exit 0, the summary only' '
+	statusdir init S &&
+	statusdir verify S >out 2>err &&
+	test_must_be_empty err &&
+	summary 0 0 0 0 >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'verify of a clean store: exit 0, the summary only' '
+	make_store S 12 &&
+	statusdir verify S >out 2>err &&
+	test_must_be_empty err &&
+	summary 12 0 0 0 >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'verify reports junk in cur/ and old/, exits 0' '
+	make_store S 3 &&
+	echo swap >S/cur/.status.swp &&
+	echo nfs >S/old/.nfs000000000123 &&
+	mkdir S/cur/subdir &&
+	id=$(nth_id S 3) &&
+	bigger=$(id_with_time "$id" 9000000000000000000) &&
+	mkdir "S/cur/$bigger" &&
+	statusdir verify S >out 2>err &&
+	test_must_be_empty err &&
+	sed "\$d" out | sort >findings &&
+	sort >expect <<-EOF &&
+	junk cur/.status.swp: not a version id
+	junk old/.nfs000000000123: not a version id
+	junk cur/subdir: not a regular file
+	junk cur/$bigger: not a regular file
+	EOF
+	test_cmp expect findings &&
+	tail -n 1 out >last &&
+	summary 3 0 4 0 >expect &&
+	test_cmp expect last
+'
+
+test_expect_success 'verify reports a symlink named like a version as junk' '
+	make_store S 2 &&
+	id=$(nth_id S 2) &&
+	bigger=$(id_with_time "$id" 9000000000000000000) &&
+	ln -s "$id" "S/cur/$bigger" &&
+	statusdir verify S >out &&
+	test_grep -x -F "junk cur/$bigger: not a regular file" out &&
+	tail -n 1 out >last &&
+	summary 2 0 1 0 >expect &&
+	test_cmp expect last
+'
+
+test_expect_success 'verify reports the tmp/ file of a killed put as stale, exits 0' '
+	make_store S 2 &&
+	start_slow_put S &&
+	kill -KILL "$slow_pid" &&
+	{ wait "$slow_pid"; test $? = 137; } &&
+	exec 3>&- &&
+	name=$(ls S/tmp) &&
+	statusdir verify S >out &&
+	printf "%s\n" "stale tmp/$name" "$(summary 2 0 0 1)" >expect &&
+	test_cmp expect out &&
+	test -f "S/tmp/$name"
+'
+
+test_expect_success 'verify reports the tmp/ file of a live put as busy, exits 0' '
+	make_store S 2 &&
+	start_slow_put S &&
+	name=$(ls S/tmp) &&
+	statusdir verify S >out &&
+	printf "%s\n" "busy tmp/$name" "$(summary 2 0 0 0)" >expect &&
+	test_cmp expect out &&
+	finish_slow_put &&
+	statusdir verify S >out &&
+	summary 3 0 0 0 >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a version edited in cur/ (same size) is damage: exit 3' '
+	make_store S 3 &&
+	id=$(nth_id S 2) &&
+	printf "VERSION 2\n" >"S/cur/$id" &&
+	test_expect_code 3 statusdir verify S >out 2>err &&
+	printf "%s\n" "damaged cur/$id: checksum mismatch" "$(summary 3 1 0 0)" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a version of the wrong size is damage: exit 3' '
+	statusdir init S &&
+	printf hello >f &&
+	id=$(statusdir put S f) &&
+	printf hel >"S/cur/$id" &&
+	test_expect_code 3 statusdir verify S >out &&
+	printf "%s\n" "damaged cur/$id: size 3, expected 5" "$(summary 1 1 0 0)" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'damage in old/ is found too' '
+	make_store S 12 &&
+	id=$(nth_id S 1) &&
+	test "$(where_is S "$id")" = old &&
+	echo "version X" >"S/old/$id" &&
+	id2=$(nth_id S 7) &&
+	echo "version 77" >"S/cur/$id2" &&
+	test_expect_code 3 statusdir verify S >out &&
+	sed "\$d" out | sort >findings &&
+	sort >expect <<-EOF &&
+	damaged old/$id: checksum mismatch
+	damaged cur/$id2: size 11, expected 10
+	EOF
+	test_cmp expect findings &&
+	tail -n 1 out >last &&
+	summary 12 2 0 0 >expect &&
+	test_cmp expect last
+'
+
+test_expect_success 'damage, junk and a stale tmp file together' '
+	make_store S 3 &&
+	echo junk >S/cur/junk &&
+	start_slow_put S &&
+	kill -KILL "$slow_pid" &&
+	{ wait "$slow_pid"; test $? = 137; } &&
+	exec 3>&- &&
+	id=$(nth_id S 1) &&
+	printf "VERSION 1\n" >"S/cur/$id" &&
+	test_expect_code 3 statusdir verify S >out &&
+	tail -n 1 out >last &&
+	summary 3 1 1 1 >expect &&
+	test_cmp expect last &&
+	test_line_count 4 out
+'
+
+test_expect_success 'get of a damaged version exits 3 and prints nothing' '
+	make_store S 3 &&
+	id=$(nth_id S 2) &&
+	printf "VERSION 2\n" >"S/cur/$id" &&
+	test_expect_code 3 statusdir get S "$id" >out 2>err &&
+	test_must_be_empty out &&
+	test_stderr_ok err &&
+	test_grep "^statusdir: S: " err &&
+	echo "version 3" >expect &&
+	statusdir get S >out && test_cmp expect out
+'
+
+test_expect_success 'get of a damaged newest version exits 3 and prints nothing' '
+	statusdir init S &&
+	head -c 200000 /dev/zero >big &&
+	id=$(statusdir put S big) &&
+	printf X | dd of="S/cur/$id" bs=1 seek=150000 conv=notrunc 2>/dev/null &&
+	test_expect_code 3 statusdir get S >out 2>err &&
+	test_must_be_empty out &&
+	test_stderr_ok err &&
+	test_expect_code 3 statusdir verify S >/dev/null
+'
+
+test_expect_success 'verify of a missing store exits 4; extra argument exits 2' '
+	test_expect_code 4 statusdir verify S >out 2>err &&
+	test_must_be_empty out &&
+	test_stderr_ok err &&
+	make_store T 1 &&
+	test_expect_code 2 statusdir verify T extra 2>err &&
+	test_usage_error verify err
+'
+
+test_expect_success 'verify >/dev/full exits 4' '
+	make_store S 1 &&
+	test_expect_code 4 statusdir verify S >/dev/full 2>err &&
+	test_stderr_ok err
+'
+
+test_done
