@@ -111,41 +111,54 @@ static bool try_another_way(int err)
 	       err == EOPNOTSUPP || err == EBADF || err == ETXTBSY;
 }
 
+typedef ssize_t kernel_copy_fn(int in_fd, off_t *off, int out_fd, size_t n);
+
+#ifdef HAVE_COPY_FILE_RANGE
+static ssize_t by_copy_file_range(int in_fd, off_t *off, int out_fd, size_t n)
+{
+	return copy_file_range(in_fd, off, out_fd, NULL, n, 0);
+}
+#endif
+
+#ifdef HAVE_SYS_SENDFILE_H
+static ssize_t by_sendfile(int in_fd, off_t *off, int out_fd, size_t n)
+{
+	return sendfile(out_fd, in_fd, off, n);
+}
+#endif
+
+/* Copies with one in-kernel method from *off up to size: 0 when done or
+ * when the method does not apply here (the caller goes on another way
+ * from *off), else -errno. */
+static int copy_in_kernel(kernel_copy_fn *copy, int in_fd, off_t *off, uint64_t size,
+                          int out_fd)
+{
+	while ((uint64_t)*off < size) {
+		uint64_t left = size - (uint64_t)*off;
+		ssize_t n = copy(in_fd, off, out_fd, left > (1u << 30) ? (1u << 30) : (size_t)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return try_another_way(errno) ? 0 : -errno;
+		if (n == 0)
+			return -EBADMSG; /* shorter than its id says */
+	}
+	return 0;
+}
+
 /* Copies bytes [0, size) of in_fd to out_fd at its current position.  The
  * in-kernel copies are tried first; pipes, O_APPEND outputs and older
  * kernels fall back to pread/write. */
 int statusdir__copy_range(int in_fd, uint64_t size, int out_fd)
 {
 	off_t off = 0;
+	int r = 0;
 #ifdef HAVE_COPY_FILE_RANGE
-	while ((uint64_t)off < size) {
-		size_t want = size - (uint64_t)off > (1u << 30) ? (1u << 30)
-		                                               : (size_t)(size - (uint64_t)off);
-		ssize_t n = copy_file_range(in_fd, &off, out_fd, NULL, want, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && try_another_way(errno))
-			break;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EBADMSG;
-	}
+	r = copy_in_kernel(by_copy_file_range, in_fd, &off, size, out_fd);
 #endif
 #ifdef HAVE_SYS_SENDFILE_H
-	while ((uint64_t)off < size) {
-		size_t want = size - (uint64_t)off > (1u << 30) ? (1u << 30)
-		                                               : (size_t)(size - (uint64_t)off);
-		ssize_t n = sendfile(out_fd, in_fd, &off, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && try_another_way(errno))
-			break;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EBADMSG;
-	}
+	if (r == 0)
+		r = copy_in_kernel(by_sendfile, in_fd, &off, size, out_fd);
 #endif
-	return copy_by_read(in_fd, (uint64_t)off, size, out_fd);
+	return r < 0 ? r : copy_by_read(in_fd, (uint64_t)off, size, out_fd);
 }

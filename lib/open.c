@@ -1,7 +1,6 @@
 /* open.c - opening, creating and configuring a store. */
 #include "internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -44,41 +43,28 @@ static int folder_is_empty(int root_fd, const char *name)
 	return r == 0 ? 1 : r == -ENOTEMPTY ? 0 : r;
 }
 
-/* True if the directory holds nothing but what an interrupted create
- * leaves: empty tmp/, cur/ and old/, and a .format.* temporary. */
+/* An entry of a directory that is to become a store: ENOTEMPTY unless it
+ * is what an interrupted create leaves (tmp/, cur/ and old/, empty, and
+ * .format.* temporaries). */
+static int allowed_in_new_store(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	struct stat st;
+	(void)arg;
+	if (is_reg && strncmp(name, ".format.", 8) == 0)
+		return 0;
+	if (strcmp(name, "tmp") && strcmp(name, "cur") && strcmp(name, "old"))
+		return -ENOTEMPTY;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+		return -ENOTEMPTY;
+	int r = folder_is_empty(dirfd, name);
+	return r == 1 ? 0 : r == 0 ? -ENOTEMPTY : r;
+}
+
+/* 1 if the directory can become a store, 0 if it holds other things. */
 static int is_unfinished_store(int root_fd)
 {
-	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = -errno;
-		statusdir__close(fd);
-		return e;
-	}
-	int r = 1;
-	struct dirent *de;
-	while (r == 1 && (errno = 0, de = readdir(d))) {
-		const char *n = de->d_name;
-		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
-		    strncmp(n, ".format.", 8) == 0)
-			continue;
-		if (strcmp(n, "tmp") && strcmp(n, "cur") && strcmp(n, "old")) {
-			r = 0;
-			continue;
-		}
-		struct stat st;
-		if (fstatat(root_fd, n, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISDIR(st.st_mode) || st.st_nlink > 2)
-			r = 0;
-		else
-			r = folder_is_empty(root_fd, n);
-	}
-	if (r == 1 && errno != 0)
-		r = -errno;
-	closedir(d);
-	return r;
+	int r = statusdir__scan(root_fd, allowed_in_new_store, NULL);
+	return r == 0 ? 1 : r == -ENOTEMPTY ? 0 : r;
 }
 
 static int make_folder(int root_fd, const char *name, const struct statusdir_config *cfg)
