@@ -120,9 +120,9 @@ int cmd_get(int argc, char **argv)
 		error_msg(store, "cannot write to stdout: %s", strerror(-r));
 		return EXIT_FAILED;
 	}
-	if (r == -EBADMSG && rd.id[0]) {
-		error_msg(store, "%s damaged%s", rd.id,
-		          a.flags & STATUSDIR_GET_STRICT || *id ? "" : "; no intact version left");
+	if (r == -EBADMSG && (rd.damaged[0] || rd.id[0])) {
+		error_msg(store, "%s damaged%s", rd.damaged[0] ? rd.damaged : rd.id,
+		          rd.damaged[0] ? "; no intact version left" : "");
 		return EXIT_DAMAGE;
 	}
 	if (r < 0)

@@ -104,14 +104,18 @@ static int parse_format(char *text, struct statusdir_config *cfg)
 	return have_checksum ? 0 : -EPROTONOSUPPORT;
 }
 
-/* The format file is replaced by rename, never rewritten in place: a new
- * inode number means new settings. */
+/* The format file is replaced by rename, never rewritten in place: another
+ * inode, or the same inode number with another change time, means new
+ * settings. */
 int statusdir__format_refresh(statusdir *sd)
 {
 	struct stat st;
 	if (fstatat(sd->root_fd, FORMAT_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return -errno;
-	if (st.st_ino == sd->format_ino && st.st_dev == sd->format_dev)
+	/* an inode number can be reused: the change time tells a new file */
+	if (st.st_ino == sd->format_ino && st.st_dev == sd->format_dev &&
+	    st.st_ctim.tv_sec == sd->format_ctime.tv_sec &&
+	    st.st_ctim.tv_nsec == sd->format_ctime.tv_nsec)
 		return 0;
 	struct statusdir_config cfg;
 	int r = statusdir__format_read(sd->root_fd, &cfg);
@@ -120,6 +124,7 @@ int statusdir__format_refresh(statusdir *sd)
 	sd->cfg = cfg;
 	sd->format_dev = st.st_dev;
 	sd->format_ino = st.st_ino;
+	sd->format_ctime = st.st_ctim;
 	return 0;
 }
 

@@ -28,11 +28,7 @@ static int read_checked(int fd, const struct statusdir_version *v, void *buf,
 	ssize_t n = statusdir__read_full(fd, buf, (size_t)v->size);
 	if (n < 0)
 		return (int)n;
-	if ((uint64_t)n != v->size)
-		return -EBADMSG;
-	if (!verify)
-		return 0;
-	if (statusdir__checksum(buf, (size_t)n) != v->checksum)
+	if ((uint64_t)n != v->size || (verify && statusdir__checksum(buf, (size_t)n) != v->checksum))
 		return -EBADMSG;
 	/* a file longer than its id says is damaged too */
 	char extra;
@@ -83,7 +79,12 @@ static int stage(statusdir *sd, const char *id, unsigned flags, struct staged *s
 		st->own_buf = true;
 		return read_checked(st->fd, &st->v, st->buf, verify);
 	}
-	return verify ? statusdir__check_version(st->fd, &st->v) : 0;
+	if (verify)
+		return statusdir__check_version(st->fd, &st->v);
+	struct stat sb; /* NOVERIFY still compares the size */
+	if (fstat(st->fd, &sb) != 0)
+		return -errno;
+	return (uint64_t)sb.st_size == st->v.size ? 0 : -EBADMSG;
 }
 
 /* The newest intact version older than the damaged one, for a reader that

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include <xxhash.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
@@ -53,6 +54,7 @@ struct statusdir {
 	int watch_fd;      /* inotify on cur/, or -1 (watch.c) */
 	dev_t format_dev;  /* the format file that cfg was read from */
 	ino_t format_ino;
+	struct timespec format_ctime;
 };
 
 /* ---- id.c: ids are pure data, no I/O ---- */

@@ -51,6 +51,15 @@ static int collect_above(int dirfd, const char *after, int in_head,
 	return r;
 }
 
+/* The versions above a watermark W: those in cur/, and those in old/ up to
+ * the greatest id G seen in cur/.
+ * - old/ is read only when cur/ holds STATUSDIR_HEAD ids above W: a
+ *   version moves to old/ only when that many greater ones are in cur/, and
+ *   the greatest ids stay there.
+ * - cur/ is read first: a version moved meanwhile is then found in old/.
+ * - ids in old/ above G were committed after cur/ was read; newer ones may
+ *   sit in cur/ unseen, so they wait for the next call rather than let the
+ *   watermark jump past those. */
 int statusdir_list_since(statusdir *sd, const char *after,
                          struct statusdir_version **out, size_t *n)
 {
@@ -61,19 +70,19 @@ int statusdir_list_since(statusdir *sd, const char *after,
 	if (after && !*after)
 		after = NULL;
 	int r = collect_above(sd->cur_fd, after, 1, &v, &count, &cap);
-	/* old/ can hold ids above the watermark only if every id in cur/ is
-	 * above it: the head moved some out while the watcher was away */
-	bool look_in_old = r == 0 && count > 0;
-	if (look_in_old && after) {
-		struct name_list cur = { 0 };
-		r = statusdir__list_ids(sd->cur_fd, &cur);
-		for (size_t i = 0; r == 0 && i < cur.n; i++)
-			if (statusdir__id_cmp(cur.names[i], after) <= 0)
-				look_in_old = false;
-		statusdir__name_list_free(&cur);
-	}
-	if (r == 0 && look_in_old)
+	size_t in_cur = count;
+	if (r == 0 && in_cur >= STATUSDIR_HEAD) {
+		char greatest[STATUSDIR_ID_SIZE] = "";
+		for (size_t i = 0; i < in_cur; i++)
+			if (statusdir__id_cmp(v[i].id, greatest) > 0)
+				memcpy(greatest, v[i].id, sizeof(greatest));
 		r = collect_above(sd->old_fd, after, 0, &v, &count, &cap);
+		size_t k = in_cur;
+		for (size_t i = in_cur; r == 0 && i < count; i++)
+			if (statusdir__id_cmp(v[i].id, greatest) <= 0)
+				v[k++] = v[i];
+		count = k;
+	}
 	if (r < 0) {
 		free(v);
 		return r;
