@@ -51,6 +51,7 @@ struct statusdir {
 	struct writer_identity me;
 	int64_t last_time; /* time of the last id this handle put */
 	bool marked;       /* the has-versions marker is known to exist */
+	uint64_t puts;     /* puts committed through this handle (put.c) */
 	int watch_fd;      /* inotify on cur/, or -1 (watch.c) */
 	dev_t format_dev;  /* the format file that cfg was read from */
 	ino_t format_ino;

@@ -260,6 +260,21 @@ static int mark_has_versions(statusdir *sd, bool sync)
 	return 0;
 }
 
+/* Retention lists the whole history, so a handle applies it on its first
+ * put and then on every K-th (K = keep/16, 1 to 64; 16 for an age limit
+ * alone).  A one-put process such as the CLI applies it every time; a
+ * long-lived writer lets up to about keep + K versions exist between two
+ * clean-ups, and each clean-up removes all that is due. */
+static bool retention_due(statusdir *sd)
+{
+	const struct statusdir_config *c = &sd->cfg;
+	if (!c->keep && !c->max_age_ns)
+		return false;
+	uint64_t k = c->keep ? c->keep / 16 : 16;
+	k = k < 1 ? 1 : k > 64 ? 64 : k;
+	return sd->puts++ % k == 0;
+}
+
 /* Steps 3 to 7. */
 int statusdir_put_commit(statusdir_txn *txn, char *id)
 {
@@ -308,7 +323,8 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	statusdir__head_trim(sd, &cur, new_id, NULL, NULL);
 	statusdir__name_list_free(&cur);
 	/* best effort, like the head trim: the put has committed */
-	(void)statusdir__apply_retention(sd);
+	if (retention_due(sd))
+		(void)statusdir__apply_retention(sd);
 	if (id)
 		memcpy(id, new_id, strlen(new_id) + 1);
 	return 0;

@@ -86,11 +86,16 @@ struct statusdir_config {
 	int64_t gid;        /* group of the store's folders, which are made
 	                       setgid so versions inherit it; -1: not recorded */
 	uint64_t keep;      /* retention: keep at most this many versions;
-	                       0: no count limit.  Every put applies it after
-	                       committing (statusdir_prune() takes its own
-	                       policy; the CLI's plain prune passes this one) */
+	                       0: no count limit.  Puts apply it after
+	                       committing, amortised: a handle's first put,
+	                       then every (keep/16)-th (1 to 64), removes all
+	                       that is due, so a long-lived writer may leave
+	                       up to about keep + keep/16 versions between
+	                       clean-ups.  statusdir_prune() takes its own
+	                       policy; the CLI's plain prune passes this */
 	int64_t max_age_ns; /* retention: remove versions older than this;
-	                       0: no age limit.  Applied as keep is */
+	                       0: no age limit.  Applied as keep is (every
+	                       16th put of a handle when there is no keep) */
 };
 
 /* Fills *cfg with the defaults: nothing recorded. */
