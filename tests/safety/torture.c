@@ -2,7 +2,7 @@
  * each in its own process, checking the guarantees of spec/invariants.md
  * as they run and at the end.
  *
- *   torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] STORE
+ *   torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [-W 0|1] STORE
  *   torture --crash ROUNDS [-w W] [-c C] [-k KEEP] STORE
  *
  * Checks: every read is a complete, valid payload (payload.h); no reader
@@ -11,7 +11,10 @@
  * returned gets that version or a newer one; every acknowledged id is still
  * there unless KEEP greater ids were acknowledged (the only policy the
  * cleaners run); at the end the newest is the greatest acknowledged id,
- * verify finds no damage and a final prune leaves tmp/ empty.  With
+ * verify finds no damage and a final prune leaves tmp/ empty.  A watcher
+ * (unless -W 0) keeps a watermark, waits with statusdir_wait() and lists
+ * with statusdir_list_since(): the ids it sees must be strictly increasing,
+ * and it must skip none above its watermark (see watcher_checks()).  With
  * --crash, writers and cleaners are killed with SIGKILL at random points,
  * ROUNDS times, and the same end checks run after every round.  Prints its
  * counts; exits 1 on any violation. */
@@ -36,6 +39,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_SYS_INOTIFY_H
+#include <sys/inotify.h>
+#endif
 
 #define MAX_PROCS 64
 #define BUF_CAP (256 * 1024)
@@ -46,10 +52,12 @@ struct shared {
 	int first_ack;
 	int stop;
 	uint64_t puts, gets, gets_by_id, prunes, verifies, violations;
+	int writers_done; /* the watcher's next scan is its last */
+	uint64_t watch_seen, watch_scans, watch_waits, watch_late, watch_pruned, watch_unknown;
 };
 
 struct options {
-	int writers, readers, cleaners, seconds, crash_rounds;
+	int writers, readers, cleaners, seconds, crash_rounds, watchers;
 	uint64_t keep;
 	unsigned put_flags;
 	const char *store;
@@ -218,6 +226,327 @@ static int cleaner(const struct options *o)
 	return 0;
 }
 
+static char **read_acks(const struct options *o, size_t *n);
+static int cmp_id_desc(const void *key, const void *elem);
+
+/* ---- The watcher -------------------------------------------------------------
+ *
+ * It keeps a watermark W, as statusdir watch does: the newest id when it
+ * starts, then the last id it saw.  Between scans it waits for a newer
+ * version with statusdir_wait() and a short timeout; a scan is
+ * statusdir_list_since(W).  Live checks: every id a scan returns is above
+ * W and greater than the one before it, and a scan after a wait that
+ * reported a newer id returns something (the greatest id is never removed).
+ *
+ * At the end, every acknowledged id above the starting watermark must have
+ * been seen, with two excuses.  To judge them the watcher reads the commits
+ * into cur/ (IN_MOVED_TO, IN_CREATE) from an inotify descriptor of its own,
+ * right before and right after each listing: a commit read before scan k
+ * happened before scan k listed; one read right after it happened before
+ * scan k ended.
+ *   - late: a writer whose id commits below the watermark is not seen (ids
+ *     are chosen before the move into cur/, so commits come out of order).
+ *     A missed id is late if its commit was not read before the scan that
+ *     passed it (returned a greater id) began to list.
+ *   - pruned: a cleaner removes an id only when keep greater ones are in
+ *     its listing, so they were committed before the removal.  A missed id
+ *     is excused if keep greater ids were committed before the scan that
+ *     passed it ended.
+ * Anything else is a skip: an id that was there, above the watermark, and
+ * not returned.  Most skips are caught at once: after each scan, an id
+ * committed before it listed, between the old and the new watermark, not
+ * returned, and still in cur/ or old/ now (removal is for ever) was there
+ * all along.  Without inotify, or after its queue overflowed, a missed id
+ * whose commit was not read cannot be judged and is counted as unknown.
+ */
+
+struct seen {
+	char id[STATUSDIR_ID_SIZE];
+	uint64_t when; /* seen: the scan that returned it; commits: 2k if read
+	                  before scan k listed, 2k + 1 if read right after */
+};
+
+static int cmp_seen(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : x->when < y->when ? -1 : x->when > y->when;
+}
+
+struct seen_list {
+	struct seen *v;
+	size_t n, cap;
+};
+
+static bool seen_add(struct seen_list *l, const char *id, uint64_t when)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4096;
+		struct seen *p = realloc(l->v, cap * sizeof(*p));
+		if (!p)
+			return false;
+		l->v = p;
+		l->cap = cap;
+	}
+	snprintf(l->v[l->n].id, sizeof(l->v[l->n].id), "%s", id);
+	l->v[l->n++].when = when;
+	return true;
+}
+
+/* Notes the commits inotify reported since the last call with when.
+ * Returns false after a queue overflow. */
+static bool read_commits(int ifd, uint64_t when, struct seen_list *commits)
+{
+	bool ok = true;
+#ifdef HAVE_SYS_INOTIFY_H
+	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+	while ((n = read(ifd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				ok = false;
+			else if (ev->len && statusdir_id_parse(ev->name, NULL) == 0 &&
+			         !seen_add(commits, ev->name, when))
+				ok = false;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+#else
+	(void)ifd;
+	(void)when;
+	(void)commits;
+#endif
+	return ok;
+}
+
+/* Index of the first entry of l (ascending by id) greater than id, or n. */
+static size_t first_above(const struct seen_list *l, const char *id)
+{
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l->v[mid].id, id) > 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* How many ids above id were committed by when (up to keep). */
+static uint64_t committed_above(const struct seen_list *commits, const char *id,
+                                uint64_t when, uint64_t keep)
+{
+	uint64_t n = 0;
+	for (size_t i = first_above(commits, id); i < commits->n && n < keep; i++)
+		if (commits->v[i].when <= when &&
+		    (i == 0 || strcmp(commits->v[i - 1].id, commits->v[i].id) != 0))
+			n++;
+	return n;
+}
+
+static void watcher_checks(const struct options *o, const char *start,
+                           const struct seen_list *seen, struct seen_list *commits,
+                           struct seen_list *skips)
+{
+	size_t nacks;
+	char **acks = read_acks(o, &nacks); /* greatest first */
+	/* every id seen was acknowledged: no phantom */
+	for (size_t i = 0; i < seen->n; i++) {
+		struct statusdir_version key;
+		memcpy(key.id, seen->v[i].id, STATUSDIR_ID_SIZE);
+		if (!bsearch(&key, acks, nacks, sizeof(*acks), cmp_id_desc))
+			violation("watcher saw %s, which no writer acknowledged", seen->v[i].id);
+	}
+	/* by id, the first report of each commit first */
+	qsort(commits->v, commits->n, sizeof(*commits->v), cmp_seen);
+	qsort(skips->v, skips->n, sizeof(*skips->v), cmp_seen);
+	uint64_t late = 0, pruned = 0, unknown = 0;
+	for (size_t i = 0; i < nacks && strcmp(acks[i], start) > 0; i++) {
+		size_t j = first_above(seen, acks[i]);
+		if (j > 0 && strcmp(seen->v[j - 1].id, acks[i]) == 0)
+			continue; /* seen */
+		size_t d = first_above(skips, acks[i]);
+		if (d > 0 && strcmp(skips->v[d - 1].id, acks[i]) == 0)
+			continue; /* reported when it happened */
+		if (j == seen->n) {
+			violation("watcher never got past acknowledged %s (it saw up to %s)", acks[i],
+			          seen->n ? seen->v[seen->n - 1].id : start);
+			continue;
+		}
+		uint64_t k = seen->v[j].when; /* the scan that passed it */
+		size_t c = first_above(commits, acks[i]);
+		if (c == 0 || strcmp(commits->v[c - 1].id, acks[i]) != 0) {
+			unknown++;
+			continue;
+		}
+		while (c > 1 && strcmp(commits->v[c - 2].id, acks[i]) == 0)
+			c--; /* the first report */
+		if (commits->v[c - 1].when > 2 * k) {
+			late++;
+			continue;
+		}
+		/* committed before scan k listed, not returned, and gone now */
+		uint64_t above = committed_above(commits, acks[i], 2 * k + 1, o->keep);
+		if (above >= o->keep)
+			pruned++;
+		else
+			violation("watcher skipped %s, committed before scan %" PRIu64 " listed, which "
+			          "returned %s next; only %" PRIu64 " greater ids were committed by the "
+			          "end of that scan (keep %" PRIu64 ")",
+			          acks[i], k, seen->v[j].id, above, o->keep);
+	}
+	__atomic_add_fetch(&sh->watch_late, late, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&sh->watch_pruned, pruned, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&sh->watch_unknown, unknown, __ATOMIC_SEQ_CST);
+	for (size_t i = 0; i < nacks; i++)
+		free(acks[i]);
+	free(acks);
+}
+
+/* "cur" or "old" if version id is there now, else NULL.  Moves go from
+ * cur/ to old/ only, so looking in that order misses no version. */
+static const char *where_now(int cur_fd, int old_fd, const char *id)
+{
+	struct stat st;
+	if (fstatat(cur_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return "cur";
+	if (fstatat(old_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return "old";
+	return NULL;
+}
+
+static int cmp_version_id(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct statusdir_version *)elem)->id);
+}
+
+/* After scan k, which moved the watermark from before to mark and returned
+ * v[0..n): judges the pending commits (ids above before, oldest commit
+ * first) that it passed.  One read before the scan listed that was not
+ * returned but is still there was skipped. */
+static void judge_pending(struct seen_list *pending, struct seen_list *skips, uint64_t k,
+                          const char *mark, const struct statusdir_version *v, size_t n,
+                          int cur_fd, int old_fd)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < pending->n; i++) {
+		const struct seen *e = &pending->v[i];
+		if (strcmp(e->id, mark) > 0) {
+			pending->v[kept++] = *e; /* not passed yet */
+			continue;
+		}
+		if (e->when > 2 * k || bsearch(e->id, v, n, sizeof(*v), cmp_version_id))
+			continue; /* late (or during the listing), or returned */
+		const char *where = where_now(cur_fd, old_fd, e->id);
+		if (!where)
+			continue; /* gone: judged at the end */
+		if (!seen_add(skips, e->id, k))
+			violation("watcher: out of memory");
+		violation("watcher skipped %s: committed before scan %" PRIu64 " listed, still "
+		          "in %s/, not returned, and the watermark went past it to %s",
+		          e->id, k, where, mark);
+	}
+	pending->n = kept;
+}
+
+static int watcher(const struct options *o)
+{
+	char start[STATUSDIR_ID_SIZE] = "", mark[STATUSDIR_ID_SIZE], newer[STATUSDIR_ID_SIZE];
+	struct seen_list seen = { 0 }, commits = { 0 }, pending = { 0 }, skips = { 0 };
+	statusdir *sd;
+	int ifd = -1;
+	char cur[4200], old[4200];
+	snprintf(cur, sizeof(cur), "%s/cur", o->store);
+	snprintf(old, sizeof(old), "%s/old", o->store);
+	int cur_fd = open(cur, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int old_fd = open(old, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cur_fd < 0 || old_fd < 0 || statusdir_open(o->store, STATUSDIR_READONLY, NULL, &sd) < 0) {
+		violation("watcher cannot start");
+		return 1;
+	}
+#ifdef HAVE_SYS_INOTIFY_H
+	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ifd >= 0 && inotify_add_watch(ifd, cur, IN_MOVED_TO | IN_CREATE | IN_ONLYDIR) < 0) {
+		close(ifd);
+		ifd = -1;
+	}
+#endif
+	bool commits_ok = ifd >= 0;
+	/* the starting watermark: the newest now (commits from here on are
+	 * reported, so an id above it has its commit read) */
+	int r = statusdir_resolve(sd, "@0", start);
+	if (r < 0 && r != -ENOENT)
+		violation("watcher: resolve @0: %s", statusdir_strerror(r));
+	if (r < 0)
+		start[0] = '\0';
+	memcpy(mark, start, sizeof(mark));
+	uint64_t k = 0;
+	for (bool last = false; !last;) {
+		last = __atomic_load_n(&sh->writers_done, __ATOMIC_SEQ_CST);
+		int w = 1;
+		if (!last) {
+			w = statusdir_wait(sd, mark, 20 * 1000000, 0, newer);
+			count(&sh->watch_waits);
+			if (w == 0 && strcmp(newer, mark) <= 0)
+				violation("wait after %s reported %s, not newer", mark, newer);
+			else if (w < 0 && w != -ETIMEDOUT)
+				violation("wait: %s", statusdir_strerror(w));
+		}
+		k++;
+		size_t from = commits.n;
+		if (ifd >= 0 && !read_commits(ifd, 2 * k, &commits))
+			commits_ok = false;
+		struct statusdir_version *v;
+		size_t n;
+		r = statusdir_list_since(sd, mark, &v, &n);
+		if (ifd >= 0 && !read_commits(ifd, 2 * k + 1, &commits))
+			commits_ok = false;
+		for (size_t i = from; i < commits.n; i++) /* the ids yet to be passed */
+			if (strcmp(commits.v[i].id, mark) > 0 &&
+			    !seen_add(&pending, commits.v[i].id, commits.v[i].when))
+				violation("watcher: out of memory");
+		count(&sh->watch_scans);
+		if (r < 0) {
+			violation("list_since(%s): %s", mark, statusdir_strerror(r));
+			continue;
+		}
+		if (w == 0 && n == 0)
+			violation("wait reported %s newer than %s, but list_since found nothing",
+			          newer, mark);
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(v[i].id, mark) <= 0) {
+				violation("watcher: list_since returned %s after %s: not increasing",
+				          v[i].id, mark);
+				continue;
+			}
+			if (!seen_add(&seen, v[i].id, k)) {
+				violation("watcher: out of memory");
+				return 1;
+			}
+			memcpy(mark, v[i].id, sizeof(mark));
+		}
+		judge_pending(&pending, &skips, k, mark, v, n, cur_fd, old_fd);
+		statusdir_list_free(v);
+	}
+	if (!commits_ok)
+		fprintf(stderr, "# watcher: commits not fully reported (no inotify, or its queue "
+		                "overflowed): missed ids may be counted as unknown\n");
+	__atomic_add_fetch(&sh->watch_seen, seen.n, __ATOMIC_SEQ_CST);
+	watcher_checks(o, start, &seen, &commits, &skips);
+	if (ifd >= 0)
+		close(ifd);
+	close(cur_fd);
+	close(old_fd);
+	statusdir_close(sd);
+	free(seen.v);
+	free(commits.v);
+	free(pending.v);
+	free(skips.v);
+	return 0;
+}
+
 static pid_t spawn(int (*fn)(const struct options *, unsigned), const struct options *o,
                    unsigned arg)
 {
@@ -237,6 +566,12 @@ static int run_cleaner(const struct options *o, unsigned arg)
 {
 	(void)arg;
 	return cleaner(o);
+}
+
+static int run_watcher(const struct options *o, unsigned arg)
+{
+	(void)arg;
+	return watcher(o);
 }
 
 static int cmp_desc(const void *a, const void *b)
@@ -352,11 +687,15 @@ static void final_checks(const struct options *o)
 
 static pid_t pids[MAX_PROCS];
 static int npids;
+static pid_t watcher_pid;
 
 static void start_all(const struct options *o, bool with_readers)
 {
 	npids = 0;
 	sh->stop = 0;
+	watcher_pid = 0;
+	if (with_readers && o->watchers) /* first, so that it sees the first puts */
+		watcher_pid = spawn(run_watcher, o, 0);
 	for (int i = 0; i < o->writers; i++)
 		pids[npids++] = spawn((int (*)(const struct options *, unsigned))writer, o, (unsigned)i);
 	for (int i = 0; with_readers && i < o->readers; i++)
@@ -365,14 +704,24 @@ static void start_all(const struct options *o, bool with_readers)
 		pids[npids++] = spawn(run_cleaner, o, 0);
 }
 
+static void wait_one(pid_t pid)
+{
+	int status;
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		violation("a worker exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		violation("a worker was killed by signal %d", WTERMSIG(status));
+}
+
+/* The watcher last: its final scan comes after every put has returned. */
 static void wait_all(void)
 {
-	for (int i = 0; i < npids; i++) {
-		int status;
-		waitpid(pids[i], &status, 0);
-		if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-			violation("a worker exited with status %d", WEXITSTATUS(status));
-	}
+	for (int i = 0; i < npids; i++)
+		wait_one(pids[i]);
+	__atomic_store_n(&sh->writers_done, 1, __ATOMIC_SEQ_CST);
+	if (watcher_pid > 0)
+		wait_one(watcher_pid);
 }
 
 static void crash_rounds(const struct options *o)
@@ -393,8 +742,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = { { "crash", required_argument, NULL, 'C' },
 		                                  { NULL, 0, NULL, 0 } };
-	*o = (struct options){ .writers = 4, .readers = 3, .cleaners = 2, .seconds = 3, .keep = 20 };
-	for (int c; (c = getopt_long(argc, argv, "w:r:c:d:k:S", longopts, NULL)) != -1;) {
+	*o = (struct options){ .writers = 4, .readers = 3, .cleaners = 2, .seconds = 3, .keep = 20,
+		               .watchers = 1 };
+	for (int c; (c = getopt_long(argc, argv, "w:r:c:d:k:SW:", longopts, NULL)) != -1;) {
 		switch (c) {
 		case 'w': o->writers = atoi(optarg); break;
 		case 'r': o->readers = atoi(optarg); break;
@@ -402,13 +752,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'd': o->seconds = atoi(optarg); break;
 		case 'k': o->keep = strtoull(optarg, NULL, 10); break;
 		case 'S': o->put_flags = STATUSDIR_NOSYNC; break;
+		case 'W': o->watchers = atoi(optarg); break;
 		case 'C': o->crash_rounds = atoi(optarg); break;
 		default: return -1;
 		}
 	}
-	if (optind != argc - 1 || o->keep == 0 ||
+	if (optind != argc - 1 || o->keep == 0 || o->watchers < 0 || o->watchers > 1 ||
 	    o->writers + o->readers + o->cleaners > MAX_PROCS)
 		return -1;
+	if (o->crash_rounds)
+		o->watchers = 0; /* killed writers leave no complete record */
 	o->store = argv[optind];
 	snprintf(o->acks, sizeof(o->acks), "%s.acks", o->store);
 	return 0;
@@ -420,7 +773,7 @@ int main(int argc, char **argv)
 	statusdir *sd;
 	pthread_mutexattr_t ma;
 	if (parse_options(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [--crash ROUNDS] STORE\n");
+		fprintf(stderr, "usage: torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [-W 0|1] [--crash ROUNDS] STORE\n");
 		return 2;
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -446,5 +799,11 @@ int main(int argc, char **argv)
 	       " prunes, %" PRIu64 " verifies, %s%d rounds, %" PRIu64 " violations\n",
 	       sh->puts, sh->gets, sh->gets_by_id, sh->prunes, sh->verifies,
 	       o.crash_rounds ? "crash " : "", o.crash_rounds ? o.crash_rounds : 1, sh->violations);
+	if (o.watchers)
+		printf("# torture watcher: %" PRIu64 " ids seen in %" PRIu64 " scans after %" PRIu64
+		       " waits; not seen: %" PRIu64 " committed behind its watermark, %" PRIu64
+		       " pruned before it looked, %" PRIu64 " unknown\n",
+		       sh->watch_seen, sh->watch_scans, sh->watch_waits, sh->watch_late,
+		       sh->watch_pruned, sh->watch_unknown);
 	return sh->violations ? 1 : 0;
 }
