@@ -20,8 +20,9 @@ static void copy_id(char *out, const char *id)
 		memcpy(out, id, strlen(id) + 1);
 }
 
-/* Reads exactly v->size bytes into buf and, unless told not to, checks
- * them: 0 or -EBADMSG (or a read error). */
+/* Reads exactly v->size bytes into buf (the file's size was compared with
+ * the id's when it was opened) and, unless told not to, checks them:
+ * 0 or -EBADMSG (or a read error). */
 static int read_checked(int fd, const struct statusdir_version *v, void *buf,
                         bool verify)
 {
@@ -30,10 +31,7 @@ static int read_checked(int fd, const struct statusdir_version *v, void *buf,
 		return (int)n;
 	if ((uint64_t)n != v->size || (verify && statusdir__checksum(buf, (size_t)n) != v->checksum))
 		return -EBADMSG;
-	/* a file longer than its id says is damaged too */
-	char extra;
-	n = statusdir__read_full(fd, &extra, 1);
-	return n == 0 ? 0 : n < 0 ? (int)n : -EBADMSG;
+	return 0;
 }
 
 /* One version ready to hand out: open, and checked unless NOVERIFY.
@@ -63,9 +61,12 @@ static void unstage(struct staged *st)
 static int stage(statusdir *sd, const char *id, unsigned flags, struct staged *st)
 {
 	bool verify = !(flags & STATUSDIR_GET_NOVERIFY);
-	int r = statusdir__open_version(sd, id, &st->fd, &st->v);
+	uint64_t file_size;
+	int r = statusdir__open_version(sd, id, &st->fd, &st->v, &file_size);
 	if (r < 0)
 		return r;
+	if (file_size != st->v.size)
+		return -EBADMSG; /* shorter or longer than its id says */
 	if (st->to_memory) {
 		if (st->v.size > st->user_cap)
 			return -EMSGSIZE;
@@ -79,12 +80,7 @@ static int stage(statusdir *sd, const char *id, unsigned flags, struct staged *s
 		st->own_buf = true;
 		return read_checked(st->fd, &st->v, st->buf, verify);
 	}
-	if (verify)
-		return statusdir__check_version(st->fd, &st->v);
-	struct stat sb; /* NOVERIFY still compares the size */
-	if (fstat(st->fd, &sb) != 0)
-		return -errno;
-	return (uint64_t)sb.st_size == st->v.size ? 0 : -EBADMSG;
+	return verify ? statusdir__check_version(st->fd, &st->v) : 0;
 }
 
 /* The newest intact version older than the damaged one, for a reader that
@@ -187,7 +183,7 @@ int statusdir_path(statusdir *sd, const char *id, char **path)
 	int fd = -1;
 	if (!sd || !path)
 		return -EINVAL;
-	int r = statusdir__open_version(sd, id, &fd, &v);
+	int r = statusdir__open_version(sd, id, &fd, &v, NULL);
 	if (r < 0)
 		return r;
 	/* where it was found: cur/ unless only old/ has it now */

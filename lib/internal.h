@@ -53,6 +53,8 @@ struct statusdir {
 	bool marked;       /* the has-versions marker is known to exist */
 	uint64_t puts;     /* puts committed through this handle (put.c) */
 	int watch_fd;      /* inotify on cur/, or -1 (watch.c) */
+	void *cur_dir;     /* DIR * of cur/, rewound for each get (scan.c) */
+	pid_t cur_dir_pid; /* the process that opened it: a fork shares its offset */
 	dev_t format_dev;  /* the format file that cfg was read from */
 	ino_t format_ino;
 	struct timespec format_ctime;
@@ -101,6 +103,10 @@ HIDDEN int statusdir__scan(int dirfd, scan_fn *fn, void *arg);
 HIDDEN int statusdir__list_ids(int dirfd, struct name_list *list);
 /* The greatest valid id in dirfd, or -ENOENT. */
 HIDDEN int statusdir__greatest_id(int dirfd, char out[STATUSDIR_ID_SIZE]);
+/* The same for cur/, through a directory stream the handle keeps open and
+ * rewinds: the hot path of every get. */
+HIDDEN int statusdir__greatest_in_cur(statusdir *sd, char out[STATUSDIR_ID_SIZE]);
+HIDDEN void statusdir__scan_close(statusdir *sd);
 HIDDEN void statusdir__name_list_free(struct name_list *list);
 HIDDEN void statusdir__name_list_sort_desc(struct name_list *list);
 
@@ -162,7 +168,8 @@ HIDDEN int statusdir__writable(const statusdir *sd);
 /* Opens version id (NULL: the newest) with its file's fd in *fd and its
  * parsed id in *v.  Looks again when the newest vanishes. */
 HIDDEN int statusdir__open_version(statusdir *sd, const char *id, int *fd,
-                                   struct statusdir_version *v);
+                                   struct statusdir_version *v,
+                                   uint64_t *file_size /* may be NULL */);
 /* Reads fd fully and checks it against v; 0 or -EBADMSG. */
 HIDDEN int statusdir__check_version(int fd, const struct statusdir_version *v);
 

@@ -250,6 +250,7 @@ void statusdir_close(statusdir *sd)
 	statusdir__close(sd->old_fd);
 	statusdir__close(sd->root_fd);
 	statusdir__close(sd->watch_fd);
+	statusdir__scan_close(sd);
 	free(sd->path);
 	free(sd);
 }

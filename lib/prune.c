@@ -33,7 +33,7 @@ static bool intact(statusdir *sd, const struct statusdir_version *v)
 {
 	int fd;
 	struct statusdir_version parsed;
-	if (statusdir__open_version(sd, v->id, &fd, &parsed) < 0)
+	if (statusdir__open_version(sd, v->id, &fd, &parsed, NULL) < 0)
 		return false;
 	bool ok = statusdir__check_version(fd, &parsed) == 0;
 	statusdir__close(fd);

@@ -20,7 +20,7 @@
  * without pause; the caller gets -EAGAIN rather than a hang. */
 #define NEWEST_TRIES 1000
 
-static int open_in(int dirfd, const char *id, int *fd)
+static int open_in(int dirfd, const char *id, int *fd, uint64_t *size)
 {
 	struct stat st;
 	int f = openat(dirfd, id, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -36,16 +36,17 @@ static int open_in(int dirfd, const char *id, int *fd)
 		return -ENOENT;
 	}
 	*fd = f;
+	*size = (uint64_t)st.st_size;
 	return 0;
 }
 
 /* Version by id: cur/ first, then old/.  Moves only go from cur/ to old/,
  * so this order cannot miss a version that exists. */
-static int open_by_id(statusdir *sd, const char *id, int *fd)
+static int open_by_id(statusdir *sd, const char *id, int *fd, uint64_t *size)
 {
-	int r = open_in(sd->cur_fd, id, fd);
+	int r = open_in(sd->cur_fd, id, fd, size);
 	if (r == -ENOENT)
-		r = open_in(sd->old_fd, id, fd);
+		r = open_in(sd->old_fd, id, fd, size);
 	return r;
 }
 
@@ -65,18 +66,18 @@ static int confirm_empty(statusdir *sd, int attempt)
 	return 0; /* not empty: look again */
 }
 
-static int open_newest(statusdir *sd, int *fd, char id[STATUSDIR_ID_SIZE])
+static int open_newest(statusdir *sd, int *fd, char id[STATUSDIR_ID_SIZE], uint64_t *size)
 {
 	int empty_listings = 0;
 	for (int i = 0; i < NEWEST_TRIES; i++) {
-		int r = statusdir__greatest_id(sd->cur_fd, id);
+		int r = statusdir__greatest_in_cur(sd, id);
 		if (r == -ENOENT)
 			r = confirm_empty(sd, empty_listings++);
 		if (r < 0)
 			return r; /* -ENOENT: the store is empty */
 		if (!id[0])
 			continue;
-		r = open_in(sd->cur_fd, id, fd);
+		r = open_in(sd->cur_fd, id, fd, size);
 		if (r != -ENOENT)
 			return r;
 	}
@@ -84,17 +85,20 @@ static int open_newest(statusdir *sd, int *fd, char id[STATUSDIR_ID_SIZE])
 }
 
 int statusdir__open_version(statusdir *sd, const char *id, int *fd,
-                            struct statusdir_version *v)
+                            struct statusdir_version *v, uint64_t *file_size)
 {
 	char newest[STATUSDIR_ID_SIZE];
+	uint64_t ignored;
 	int r;
+	if (!file_size)
+		file_size = &ignored;
 	if (id && *id) {
 		r = statusdir_id_parse(id, v);
 		if (r == 0)
-			r = open_by_id(sd, id, fd);
+			r = open_by_id(sd, id, fd, file_size);
 		return r;
 	}
-	r = open_newest(sd, fd, newest);
+	r = open_newest(sd, fd, newest, file_size);
 	if (r == 0)
 		r = statusdir_id_parse(newest, v);
 	return r;

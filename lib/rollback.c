@@ -38,7 +38,7 @@ int statusdir_rollback(statusdir *sd, const char *id, unsigned flags, char *new_
 	int fd = -1;
 	if (!sd || !id || !*id)
 		return -EINVAL;
-	int r = statusdir__open_version(sd, id, &fd, &v);
+	int r = statusdir__open_version(sd, id, &fd, &v, NULL);
 	if (r < 0)
 		return r;
 	r = statusdir__check_version(fd, &v); /* never re-commit damage */

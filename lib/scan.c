@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static bool entry_is_reg(int dirfd, const struct dirent *de)
 {
@@ -116,4 +117,64 @@ void statusdir__name_list_sort_desc(struct name_list *list)
 {
 	if (list->n > 1)
 		qsort(list->names, list->n, sizeof(*list->names), cmp_desc);
+}
+
+/* Keeps cur/'s directory stream open in the handle and rewinds it, which
+ * saves an open, an fstat, a close and glibc's buffer allocation per get.
+ * A forked child opens its own: the stream's offset would be shared. */
+static DIR *cur_stream(statusdir *sd)
+{
+	DIR *d = sd->cur_dir;
+	if (d && sd->cur_dir_pid == getpid()) {
+		rewinddir(d);
+		return d;
+	}
+	if (d) /* a forked child: close its copy, the parent keeps its own */
+		closedir(d);
+	sd->cur_dir = NULL;
+	int fd = openat(sd->cur_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		statusdir__close(fd);
+		errno = e;
+		return NULL;
+	}
+	sd->cur_dir = d;
+	sd->cur_dir_pid = getpid();
+	return d;
+}
+
+int statusdir__greatest_in_cur(statusdir *sd, char out[STATUSDIR_ID_SIZE])
+{
+	DIR *d = cur_stream(sd);
+	if (!d)
+		return -errno;
+	out[0] = '\0';
+	int r = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			r = errno ? -errno : 0;
+			break;
+		}
+		if (de->d_name[0] != '.' && statusdir__id_valid(de->d_name) &&
+		    (out[0] == '\0' || statusdir__id_cmp(de->d_name, out) > 0) &&
+		    entry_is_reg(sd->cur_fd, de))
+			memcpy(out, de->d_name, strlen(de->d_name) + 1);
+	}
+	if (r < 0)
+		return r;
+	return out[0] ? 0 : -ENOENT;
+}
+
+/* For statusdir_close(). */
+void statusdir__scan_close(statusdir *sd)
+{
+	if (sd->cur_dir)
+		closedir(sd->cur_dir);
+	sd->cur_dir = NULL;
 }

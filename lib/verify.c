@@ -33,7 +33,7 @@ static int check_one(statusdir *sd, const struct statusdir_version *v,
 	int fd;
 	struct statusdir_version parsed;
 	struct stat st;
-	int r = statusdir__open_version(sd, v->id, &fd, &parsed);
+	int r = statusdir__open_version(sd, v->id, &fd, &parsed, NULL);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r; /* pruned while we looked */
 	if (fstat(fd, &st) != 0)

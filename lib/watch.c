@@ -197,8 +197,10 @@ int statusdir_resolve(statusdir *sd, const char *ref, char *id)
 	if (ref[1] < '0' || ref[1] > '9')
 		return -EINVAL;
 	unsigned long long back = strtoull(ref + 1, &end, 10);
-	if (*end || errno)
+	if (*end)
 		return -EINVAL;
+	if (errno == ERANGE)
+		return -ENOENT; /* more versions back than any store holds */
 	struct statusdir_version *v;
 	size_t n;
 	int r = statusdir_list(sd, &v, &n);
