@@ -124,7 +124,10 @@ HIDDEN int statusdir__format_refresh(statusdir *sd);
 HIDDEN void statusdir__identity_load(struct writer_identity *me);
 /* Loads the identity again if this is a forked child of its process. */
 HIDDEN void statusdir__identity_refresh(struct writer_identity *me);
-HIDDEN int statusdir__tmp_name(const struct writer_identity *me,
+/* RANDOM is u: a put draws 16 random bytes once, for its tmp/ name and
+ * for the unique part of its id (uuid_generate_random is a good part of
+ * a put's time on tmpfs). */
+HIDDEN int statusdir__tmp_name(const struct writer_identity *me, const uint8_t u[16],
                                char *out, size_t cap);
 /* true when the writer named in tmp name is known to be gone */
 HIDDEN bool statusdir__tmp_writer_gone(const struct writer_identity *me,

@@ -37,6 +37,7 @@ struct statusdir_txn {
 	unsigned flags;
 	int fd;
 	int err;       /* first error of a write; the txn can only abort */
+	uint8_t unique[16]; /* random: in the tmp/ name, and the id's unique part */
 	uint64_t size;
 	XXH3_state_t *sum;
 	char tmp[NAME_MAX + 1];
@@ -115,8 +116,10 @@ static int move_into_cur(statusdir_txn *txn, struct name_list *cur, char *id)
 	if (r < 0)
 		return r;
 	r = -EEXIST;
+	memcpy(parts.unique, txn->unique, sizeof(parts.unique));
 	for (int i = 0; i < ID_TRIES && r == -EEXIST; i++) {
-		uuid_generate_random(parts.unique);
+		if (i > 0) /* taken: draw another */
+			uuid_generate_random(parts.unique);
 		statusdir__id_format(&parts, id);
 		r = publish(sd, txn->tmp, id);
 	}
@@ -145,7 +148,8 @@ int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 		free(txn);
 		return -ENOMEM;
 	}
-	r = statusdir__tmp_name(&sd->me, txn->tmp, sizeof(txn->tmp));
+	uuid_generate_random(txn->unique);
+	r = statusdir__tmp_name(&sd->me, txn->unique, txn->tmp, sizeof(txn->tmp));
 	/* the kernel applies the umask to 0666; a recorded mode is set below,
 	 * whatever the umask, so every writer's versions look alike */
 	txn->fd = r < 0 ? r

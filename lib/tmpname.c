@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <uuid/uuid.h>
 
 static ssize_t read_small_file(const char *path, char *buf, size_t cap)
 {
@@ -109,11 +108,10 @@ void statusdir__identity_refresh(struct writer_identity *me)
 		statusdir__identity_load(me);
 }
 
-int statusdir__tmp_name(const struct writer_identity *me, char *out, size_t cap)
+int statusdir__tmp_name(const struct writer_identity *me, const uint8_t u[16],
+                        char *out, size_t cap)
 {
-	uuid_t u;
 	char hex[33];
-	uuid_generate_random(u);
 	for (int i = 0; i < 16; i++)
 		snprintf(hex + 2 * i, 3, "%02x", u[i]);
 	int n = snprintf(out, cap, "%s.%" PRIu64 ".%ld.%" PRIu64 ".%s.%s",
