@@ -107,6 +107,9 @@ HIDDEN int statusdir__greatest_id(int dirfd, char out[STATUSDIR_ID_SIZE]);
  * rewinds: the hot path of every get. */
 HIDDEN int statusdir__greatest_in_cur(statusdir *sd, char out[STATUSDIR_ID_SIZE]);
 HIDDEN void statusdir__scan_close(statusdir *sd);
+/* statusdir__scan() and statusdir__list_ids() of cur/, through that stream. */
+HIDDEN int statusdir__scan_cur(statusdir *sd, scan_fn *fn, void *arg);
+HIDDEN int statusdir__list_cur(statusdir *sd, struct name_list *list);
 HIDDEN void statusdir__name_list_free(struct name_list *list);
 HIDDEN void statusdir__name_list_sort_desc(struct name_list *list);
 

@@ -296,7 +296,7 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 		txn->fd = -1;
 	}
 	if (r == 0)
-		r = statusdir__list_ids(sd->cur_fd, &cur);
+		r = statusdir__list_cur(sd, &cur);
 	statusdir__name_list_sort_desc(&cur);
 	if (r == 0 && (txn->flags & STATUSDIR_IF_CHANGED) && cur.n > 0 &&
 	    (r = same_as_newest(txn, cur.names[0])) == 1) {

@@ -147,28 +147,37 @@ static DIR *cur_stream(statusdir *sd)
 	return d;
 }
 
-int statusdir__greatest_in_cur(statusdir *sd, char out[STATUSDIR_ID_SIZE])
+int statusdir__scan_cur(statusdir *sd, scan_fn *fn, void *arg)
 {
 	DIR *d = cur_stream(sd);
 	if (!d)
 		return -errno;
-	out[0] = '\0';
-	int r = 0;
 	for (;;) {
 		errno = 0;
 		struct dirent *de = readdir(d);
-		if (!de) {
-			r = errno ? -errno : 0;
-			break;
-		}
-		if (de->d_name[0] != '.' && statusdir__id_valid(de->d_name) &&
-		    (out[0] == '\0' || statusdir__id_cmp(de->d_name, out) > 0) &&
-		    entry_is_reg(sd->cur_fd, de))
-			memcpy(out, de->d_name, strlen(de->d_name) + 1);
+		if (!de)
+			return errno ? -errno : 0;
+		if (de->d_name[0] == '.' &&
+		    (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+			continue;
+		int r = fn(arg, sd->cur_fd, de->d_name, entry_is_reg(sd->cur_fd, de));
+		if (r < 0)
+			return r;
 	}
+}
+
+int statusdir__greatest_in_cur(statusdir *sd, char out[STATUSDIR_ID_SIZE])
+{
+	out[0] = '\0';
+	int r = statusdir__scan_cur(sd, keep_greatest, out);
 	if (r < 0)
 		return r;
 	return out[0] ? 0 : -ENOENT;
+}
+
+int statusdir__list_cur(statusdir *sd, struct name_list *list)
+{
+	return statusdir__scan_cur(sd, collect_id, list);
 }
 
 /* For statusdir_close(). */

@@ -1,0 +1,139 @@
+/* targets.c - the run's medians set against the targets of issue 6, item 2.
+ * A target whose figures were not measured in this run is left out. */
+#include "config.h"
+
+#include "bench.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define AT_MOST 0
+#define AT_LEAST 1
+
+static void verdict(const char *what, double v, int sense, double limit,
+                    const char *unit, const char *remark)
+{
+	bool met = sense == AT_MOST ? v <= limit : v >= limit;
+	printf("%-58s %9.2f%-3s %s %-7.2f %-6s %s\n", what, v, unit,
+	       sense == AT_MOST ? "<=" : ">=", limit, met ? "met" : "MISSED", remark);
+}
+
+/* a/b of two rows' medians, if both were measured. */
+static bool ratio_of(const struct row *a, const struct row *b, double *v)
+{
+	if (!a || !b || b->median <= 0)
+		return false;
+	*v = a->median / b->median;
+	return true;
+}
+
+static void puts_target(const struct rows *r, const struct machine *m)
+{
+	static const uint64_t lens[] = { 100, 4096 };
+	for (size_t i = 0; i < 2; i++) {
+		char what[96], size[16];
+		double v;
+		if (!ratio_of(rows_find(r, "put", "statusdir", lens[i], 0, 0),
+		              rows_find(r, "put", "floor", lens[i], 0, 0), &v))
+			continue;
+		snprintf(what, sizeof(what), "durable put %s: statusdir / raw floor",
+		         size_text(lens[i], size, sizeof(size)));
+		verdict(what, v, AT_MOST, m->tmpfs ? 1.5 : 1.10, "x",
+		        m->tmpfs ? "(tmpfs)" : "(disk)");
+	}
+}
+
+static void writers_target(const struct rows *r, const struct machine *m)
+{
+	double v;
+	const struct row *sd8 = rows_find(r, "writers", "statusdir", 4096, 0, 8);
+	if (ratio_of(sd8, rows_find(r, "writers", "statusdir", 4096, 0, 1), &v))
+		verdict("8 writers / 1 writer, statusdir puts/s", v, AT_LEAST, 2.0, "x",
+		        m->tmpfs ? "(the target is for ext4)" : "");
+	if (ratio_of(sd8, rows_find(r, "writers", "sqlite-full", 4096, 0, 8), &v))
+		verdict("8 writers: statusdir / SQLite WAL FULL puts/s", v, AT_LEAST, 1.0,
+		        "x", "(must be above)");
+}
+
+static void gets_target(const struct rows *r)
+{
+	const struct row *sd1 = NULL, *last = NULL;
+	char what[96], size[16];
+	double v;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct row *w = &r->v[i];
+		if (w->skip || w->n == 0 || strcmp(w->key, "statusdir") != 0)
+			continue;
+		if (strcmp(w->section, "get") == 0 && ratio_of(w, &r->v[w->ref], &v)) {
+			snprintf(what, sizeof(what), "get %s, 1 version: library / plain read",
+			         size_text(w->payload, size, sizeof(size)));
+			verdict(what, v, AT_MOST, 2.5, "x", "");
+		}
+		if (strcmp(w->section, "history-get") == 0 && w->history == 1)
+			sd1 = w;
+		else if (strcmp(w->section, "history-get") == 0)
+			last = w;
+	}
+	if (ratio_of(last, sd1, &v)) {
+		snprintf(what, sizeof(what), "get at %" PRIu64 " versions / at 1, library",
+		         last->history);
+		verdict(what, v, AT_MOST, 1.5, "x",
+		        last->history < 1000000 ? "(target at 10^6: make bench-long)" : "");
+	}
+}
+
+static void process_target(const struct rows *r)
+{
+	char what[96], size[16];
+	double v;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct row *w = &r->v[i];
+		if (strcmp(w->section, "get-process") != 0 || strcmp(w->key, "cli") != 0 ||
+		    !ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, &v))
+			continue;
+		snprintf(what, sizeof(what), "statusdir get %s (process) / cat",
+		         size_text(w->payload, size, sizeof(size)));
+		verdict(what, v, AT_MOST, 1.2, "x", "");
+	}
+	static const char *const keys[] = { "cli-put", "cli-get" };
+	for (size_t i = 0; i < 2; i++) {
+		const struct row *w = NULL;
+		for (size_t j = 0; j < r->n && !w; j++)
+			if (strcmp(r->v[j].section, "rss") == 0 && strcmp(r->v[j].key, keys[i]) == 0)
+				w = &r->v[j];
+		if (!w)
+			continue;
+		snprintf(what, sizeof(what), "peak RSS, statusdir %s of %s", i ? "get" : "put",
+		         size_text(w->payload, size, sizeof(size)));
+		verdict(what, w->median / 1024, AT_MOST, 16, "MiB", "(below)");
+	}
+}
+
+static void retention_target(const struct rows *r)
+{
+	char what[96], size[16];
+	double v;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct row *w = &r->v[i];
+		if (strcmp(w->section, "retention") != 0 || strcmp(w->key, "statusdir-keep100") != 0 ||
+		    !ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, &v))
+			continue;
+		bool aged = w->history > KEEP_VERSIONS;
+		snprintf(what, sizeof(what), "keep 100, %s, after %" PRIu64 " puts: statusdir / floor",
+		         size_text(w->payload, size, sizeof(size)), w->history);
+		verdict(what, v, AT_MOST, aged ? 1.15 : 1.10, "x", "");
+	}
+}
+
+void targets_print(const struct rows *r, const struct machine *m)
+{
+	printf("\n== targets of issue 6, item 2: ratios of medians from this run (%s)\n",
+	       m->fs);
+	puts_target(r, m);
+	writers_target(r, m);
+	gets_target(r);
+	process_target(r);
+	retention_target(r);
+	fflush(stdout);
+}
