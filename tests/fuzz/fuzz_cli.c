@@ -1,0 +1,183 @@
+/* fuzz_cli.c - the command line's value parsers (cli/parse.c) and its id
+ * argument check (cli/report.c).
+ *
+ * The first byte chooses the parser, the rest is the argument.  Each parser
+ * must agree with a reference written here from statusdir(1): COUNT is
+ * decimal digits; DURATION is decimal digits and an optional unit of s, m,
+ * h, d or w that fits in int64 nanoseconds; MODE is 1 to 4 octal digits,
+ * 1 to 0777; GROUP is a number up to 2^31-1 or a group name; an ID argument
+ * is a version id or "@" and digits.  format_time() must print any time of
+ * an id as an exact ISO 8601 UTC time that reads back to the same value. */
+#include "cli.h"
+
+#include "fuzz.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdbool.h>
+#include <time.h>
+#include <unistd.h>
+
+static int devnull = -1;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return 0;
+}
+
+/* Decimal digits only, at least one, no greater than max. */
+static bool ref_digits(const char *s, size_t n, unsigned __int128 max, unsigned __int128 *v)
+{
+	unsigned __int128 x = 0;
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		x = x * 10 + (unsigned)(s[i] - '0');
+		if (x > max)
+			return false;
+	}
+	*v = x;
+	return true;
+}
+
+static void check_count(const char *s)
+{
+	uint64_t n = 0;
+	unsigned __int128 v;
+	bool want = ref_digits(s, strlen(s), UINT64_MAX, &v);
+	int r = parse_count(s, &n);
+	FUZZ_CHECK(r == 0 || r == -EINVAL, "parse_count returned %d", r);
+	FUZZ_CHECK((r == 0) == want, "parse_count('%s') = %d", s, r);
+	FUZZ_CHECK(!want || n == (uint64_t)v, "parse_count('%s') value", s);
+}
+
+static void check_duration(const char *s)
+{
+	static const char units[] = "smhdw";
+	static const int64_t secs[] = { 1, 60, 3600, 86400, 604800 };
+	size_t len = strlen(s);
+	int64_t mult = 1;
+	const char *u = len > 0 ? strchr(units, s[len - 1]) : NULL;
+	if (u && *u) {
+		mult = secs[u - units];
+		len--;
+	}
+	unsigned __int128 v;
+	bool want = ref_digits(s, len, (unsigned __int128)INT64_MAX, &v) &&
+	            v * (unsigned)mult * 1000000000u <= (unsigned __int128)INT64_MAX;
+	int64_t ns = -1;
+	int r = parse_duration(s, &ns);
+	FUZZ_CHECK(r == 0 || r == -EINVAL, "parse_duration returned %d", r);
+	FUZZ_CHECK((r == 0) == want, "parse_duration('%s') = %d", s, r);
+	FUZZ_CHECK(!want || ns == (int64_t)(v * (unsigned)mult * 1000000000u),
+	           "parse_duration('%s') = %lld ns", s, (long long)ns);
+}
+
+static void check_mode(const char *s)
+{
+	size_t n = strlen(s);
+	unsigned v = 0, mode = 12345;
+	bool want = n >= 1 && n <= 4;
+	for (size_t i = 0; want && i < n; i++) {
+		want = s[i] >= '0' && s[i] <= '7';
+		v = v * 8 + (unsigned)(s[i] - '0');
+	}
+	want = want && v >= 1 && v <= 0777;
+	int r = parse_mode(s, &mode);
+	FUZZ_CHECK(r == 0 || r == -EINVAL, "parse_mode returned %d", r);
+	FUZZ_CHECK((r == 0) == want, "parse_mode('%s') = %d", s, r);
+	FUZZ_CHECK(!want || mode == v, "parse_mode('%s') = %o", s, mode);
+}
+
+static void check_group(const char *s)
+{
+	int64_t gid = -2;
+	unsigned __int128 v;
+	bool number = strspn(s, "0123456789") == strlen(s) && *s;
+	bool want;
+	if (number) {
+		want = ref_digits(s, strlen(s), INT32_MAX, &v);
+	} else {
+		struct group *g = getgrnam(s);
+		want = g != NULL;
+		v = g ? g->gr_gid : 0;
+	}
+	int r = parse_group(s, &gid);
+	FUZZ_CHECK(r == 0 || r == -EINVAL, "parse_group returned %d", r);
+	FUZZ_CHECK((r == 0) == want, "parse_group('%s') = %d", s, r);
+	FUZZ_CHECK(!want || gid == (int64_t)v, "parse_group('%s') = %lld", s, (long long)gid);
+}
+
+static void check_time(const uint8_t *data, size_t size)
+{
+	char out[TIME_SIZE + 1];
+	int64_t ns = 0;
+	for (size_t i = 0; i < size && i < 8; i++)
+		ns = (int64_t)((uint64_t)ns << 8 | data[i]);
+	memset(out, 'x', sizeof(out));
+	format_time(ns, out);
+	FUZZ_CHECK(memchr(out, '\0', TIME_SIZE) != NULL, "format_time(%lld) overran", (long long)ns);
+	if (ns < 0)
+		return; /* no id has a negative time; only memory safety counts */
+	struct tm tm = { 0 };
+	long frac = -1;
+	int used = 0;
+	int n = sscanf(out, "%4d-%2d-%2dT%2d:%2d:%2d.%9ldZ%n", &tm.tm_year, &tm.tm_mon,
+	               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &frac, &used);
+	FUZZ_CHECK(n == 7 && used == 30 && strlen(out) == 30, "format_time(%lld) = '%s'",
+	           (long long)ns, out);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	FUZZ_CHECK((int64_t)timegm(&tm) == ns / 1000000000 && frac == ns % 1000000000,
+	           "format_time(%lld) = '%s' reads back differently", (long long)ns, out);
+}
+
+static void check_id_argument(const char *s)
+{
+	bool rel = s[0] == '@' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1);
+	bool want = rel || statusdir_id_parse(s, NULL) == 0;
+	int saved = dup(2); /* the rejection message is not the fuzzer's output */
+	if (devnull >= 0 && saved >= 0)
+		dup2(devnull, 2);
+	int r = check_id_arg("store", s);
+	if (saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+	}
+	FUZZ_CHECK(r == (want ? 0 : EXIT_USAGE), "check_id_arg('%s') = %d", s, r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	char *s = fuzz_strndup(data + 1, size - 1);
+	switch (data[0] % 6) {
+	case 0:
+		check_count(s);
+		break;
+	case 1:
+		check_duration(s);
+		break;
+	case 2:
+		check_mode(s);
+		break;
+	case 3:
+		if (size < 64) /* a name is looked up in the group database */
+			check_group(s);
+		break;
+	case 4:
+		check_time(data + 1, size - 1);
+		break;
+	default:
+		check_id_argument(s);
+		break;
+	}
+	free(s);
+	return 0;
+}
