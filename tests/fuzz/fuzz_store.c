@@ -26,7 +26,10 @@
  *     no damage otherwise;
  *   - no descriptor leaks (and LeakSanitizer checks memory).
  * With STATUSDIR_IF_CHANGED the newest stays the same when the bytes are
- * the same, and the put returns its id. */
+ * the same, and the put returns its id.
+ *
+ * FUZZ_TRACE=1 prints each operation as it runs, to read a crash input:
+ *   FUZZ_TRACE=1 tests/fuzz/fuzz_store tests/fuzz/crashes/store-crash-... */
 #include "internal.h"
 
 #include "fuzz.h"
@@ -919,7 +922,9 @@ static void op_plant(struct world *w, struct fuzz_in *in)
 			w->tmp_dead++;
 		break;
 	}
-	default: /* a retention setting recorded in the store */
+	default: /* a retention setting recorded in the store: keep below 32,
+	          * which every put applies (statusdir.h: every keep/16-th put,
+	          * at least every put) */
 		if (a & 16) {
 			struct statusdir_config cfg;
 			statusdir_config_init(&cfg);

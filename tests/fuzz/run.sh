@@ -54,8 +54,10 @@ for t in $targets; do
 	log=tests/fuzz/$t.log
 	start=$(date +%s)
 	# -timeout: one input may take 10 s; -rss_limit_mb: the store target
-	# keeps up to 1 MiB payloads, ASan's quarantine adds to that.
+	# keeps up to 1 MiB payloads, ASan's quarantine adds to that; exit 1,
+	# not libFuzzer's 77 (which would read as "skipped"), on any failure.
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 \
+		-error_exitcode=1 -timeout_exitcode=1 \
 		-max_len=4200 -print_final_stats=1 $dict \
 		-artifact_prefix="tests/fuzz/crashes/$name-" \
 		"tests/fuzz/work/$name" "$srcdir/tests/fuzz/corpus/$name" >"$log" 2>&1
