@@ -58,6 +58,9 @@ struct statusdir {
 	dev_t format_dev;  /* the format file that cfg was read from */
 	ino_t format_ino;
 	struct timespec format_ctime;
+	pid_t pid;         /* the process using the handle (fork.c) */
+	volatile unsigned char *fork_page; /* zeroed in a child, or NULL */
+	size_t fork_page_size;
 };
 
 /* ---- id.c: ids are pure data, no I/O ---- */
@@ -78,6 +81,16 @@ HIDDEN XXH3_state_t *statusdir__sum_new(void); /* NULL: out of memory */
 HIDDEN void statusdir__sum_free(XXH3_state_t *st);
 HIDDEN void statusdir__sum_update(XXH3_state_t *st, const void *buf, size_t len);
 HIDDEN uint64_t statusdir__sum_digest(const XXH3_state_t *st);
+
+/* ---- fork.c ---- */
+HIDDEN void statusdir__fork_guard_init(statusdir *sd);
+HIDDEN void statusdir__fork_guard_free(statusdir *sd);
+/* getpid(), without a syscall while the handle stays in one process. */
+HIDDEN pid_t statusdir__pid(statusdir *sd);
+
+/* ---- random.c ---- */
+/* 16 random bytes shaped as a version 4 UUID (getrandom, else libuuid). */
+HIDDEN void statusdir__random16(uint8_t out[16]);
 
 /* ---- clock.c ---- */
 HIDDEN int64_t statusdir__now_ns(void);
@@ -125,11 +138,11 @@ HIDDEN int statusdir__format_refresh(statusdir *sd);
 
 /* ---- tmpname.c ---- */
 HIDDEN void statusdir__identity_load(struct writer_identity *me);
-/* Loads the identity again if this is a forked child of its process. */
-HIDDEN void statusdir__identity_refresh(struct writer_identity *me);
+/* Loads the identity again if pid (statusdir__pid) is not its process:
+ * a forked child. */
+HIDDEN void statusdir__identity_refresh(struct writer_identity *me, pid_t pid);
 /* RANDOM is u: a put draws 16 random bytes once, for its tmp/ name and
- * for the unique part of its id (uuid_generate_random is a good part of
- * a put's time on tmpfs). */
+ * for the unique part of its id. */
 HIDDEN int statusdir__tmp_name(const struct writer_identity *me, const uint8_t u[16],
                                char *out, size_t cap);
 /* true when the writer named in tmp name is known to be gone */

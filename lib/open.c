@@ -225,6 +225,7 @@ int statusdir_open(const char *path, unsigned flags,
 	sd->root_fd = root_fd;
 	sd->tmp_fd = sd->cur_fd = sd->old_fd = sd->watch_fd = -1;
 	sd->readonly = flags & STATUSDIR_READONLY;
+	statusdir__fork_guard_init(sd);
 	r = open_or_create(flags, cfg, &sd->root_fd, &sd->cfg);
 	if (r == 0)
 		r = open_folders(sd);
@@ -251,6 +252,7 @@ void statusdir_close(statusdir *sd)
 	statusdir__close(sd->root_fd);
 	statusdir__close(sd->watch_fd);
 	statusdir__scan_close(sd);
+	statusdir__fork_guard_free(sd);
 	free(sd->path);
 	free(sd);
 }

@@ -22,7 +22,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <uuid/uuid.h>
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -119,7 +118,7 @@ static int move_into_cur(statusdir_txn *txn, struct name_list *cur, char *id)
 	memcpy(parts.unique, txn->unique, sizeof(parts.unique));
 	for (int i = 0; i < ID_TRIES && r == -EEXIST; i++) {
 		if (i > 0) /* taken: draw another */
-			uuid_generate_random(parts.unique);
+			statusdir__random16(parts.unique);
 		statusdir__id_format(&parts, id);
 		r = publish(sd, txn->tmp, id);
 	}
@@ -137,7 +136,7 @@ int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 		r = statusdir__format_refresh(sd);
 	if (r < 0)
 		return r;
-	statusdir__identity_refresh(&sd->me); /* after a fork */
+	statusdir__identity_refresh(&sd->me, statusdir__pid(sd)); /* after a fork */
 	statusdir_txn *txn = calloc(1, sizeof(*txn));
 	if (!txn)
 		return -ENOMEM;
@@ -148,7 +147,7 @@ int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 		free(txn);
 		return -ENOMEM;
 	}
-	uuid_generate_random(txn->unique);
+	statusdir__random16(txn->unique);
 	r = statusdir__tmp_name(&sd->me, txn->unique, txn->tmp, sizeof(txn->tmp));
 	/* the kernel applies the umask to 0666; a recorded mode is set below,
 	 * whatever the umask, so every writer's versions look alike */

@@ -86,8 +86,10 @@ static int keep_greatest(void *arg, int dirfd, const char *name, bool is_reg)
 {
 	char *best = arg;
 	(void)dirfd;
-	if (is_reg && statusdir__id_valid(name) &&
-	    (best[0] == '\0' || statusdir__id_cmp(name, best) > 0))
+	/* compare first: only a new maximum is worth parsing */
+	if (!is_reg || (best[0] != '\0' && statusdir__id_cmp(name, best) <= 0))
+		return 0;
+	if (statusdir__id_valid(name))
 		memcpy(best, name, strlen(name) + 1);
 	return 0;
 }
@@ -125,7 +127,7 @@ void statusdir__name_list_sort_desc(struct name_list *list)
 static DIR *cur_stream(statusdir *sd)
 {
 	DIR *d = sd->cur_dir;
-	if (d && sd->cur_dir_pid == getpid()) {
+	if (d && sd->cur_dir_pid == statusdir__pid(sd)) {
 		rewinddir(d);
 		return d;
 	}
@@ -143,7 +145,7 @@ static DIR *cur_stream(statusdir *sd)
 		return NULL;
 	}
 	sd->cur_dir = d;
-	sd->cur_dir_pid = getpid();
+	sd->cur_dir_pid = statusdir__pid(sd);
 	return d;
 }
 

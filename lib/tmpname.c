@@ -102,9 +102,9 @@ void statusdir__identity_load(struct writer_identity *me)
 	encode_host(host[0] ? host : "localhost", me->host);
 }
 
-void statusdir__identity_refresh(struct writer_identity *me)
+void statusdir__identity_refresh(struct writer_identity *me, pid_t pid)
 {
-	if (me->pid != getpid())
+	if (me->pid != pid)
 		statusdir__identity_load(me);
 }
 

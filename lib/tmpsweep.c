@@ -82,7 +82,7 @@ int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
                          const struct statusdir_prune_policy *p,
                          struct statusdir_counts *counts)
 {
-	statusdir__identity_refresh(&sd->me);
+	statusdir__identity_refresh(&sd->me, statusdir__pid(sd));
 	struct sweep s = {
 		.me = &sd->me,
 		.cutoff_ns = statusdir__now_ns() -

@@ -4,9 +4,13 @@
 
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void test_pieces_make_one_version(void **state)
 {
@@ -84,6 +88,68 @@ static void test_commit_with_null_id(void **state)
 	assert_version(s->sd, NULL, "z", 1, NULL);
 }
 
+/* The pid in the only tmp/ name (its third field), or -1. */
+static long tmp_name_pid(const struct store *s)
+{
+	char path[4096], name[256] = "";
+	store_file(s, "tmp", path);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	for (struct dirent *de; (de = readdir(d));)
+		if (de->d_name[0] != '.')
+			snprintf(name, sizeof(name), "%s", de->d_name);
+	closedir(d);
+	char *p = strchr(name, '.');
+	p = p ? strchr(p + 1, '.') : NULL;
+	return p ? strtol(p + 1, NULL, 10) : -1;
+}
+
+/* A handle used before a fork names a child's tmp/ files with the child's
+ * pid (the cleaner judges them by it), and both processes' listings of
+ * cur/ stay right although the parent's directory stream came first. */
+static void test_forked_child_writes_as_itself(void **state)
+{
+	struct store *s = *state;
+	char id[STATUSDIR_ID_SIZE], child_id[STATUSDIR_ID_SIZE];
+	put_ok(s->sd, "parent", 6, id);
+	assert_version(s->sd, NULL, "parent", 6, id);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char got[16];
+		size_t len = 0;
+		statusdir_txn *t;
+		int bad = 0;
+		if (statusdir_get(s->sd, NULL, got, sizeof(got), &len, NULL) != 0 || len != 6)
+			bad = 2;
+		else if (statusdir_put_begin(s->sd, 0, &t) != 0)
+			bad = 3;
+		else if (tmp_name_pid(s) != (long)getpid())
+			bad = 4;
+		else if (statusdir_put_write(t, "child", 5) != 0 ||
+		         statusdir_put_commit(t, child_id) != 0)
+			bad = 5;
+		else if (write(p[1], child_id, sizeof(child_id)) != sizeof(child_id))
+			bad = 6;
+		_exit(bad);
+	}
+	close(p[1]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0); /* else the step that failed */
+	assert_int_equal(read(p[0], child_id, sizeof(child_id)), sizeof(child_id));
+	close(p[0]);
+	assert_version(s->sd, NULL, "child", 5, child_id);
+	statusdir_txn *t;
+	assert_int_equal(statusdir_put_begin(s->sd, 0, &t), 0);
+	assert_int_equal(tmp_name_pid(s), (long)getpid());
+	statusdir_put_abort(t);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct store *s = *state;
@@ -110,6 +176,7 @@ int main(void)
 		T(test_abort_leaves_nothing),
 		T(test_interleaved_transactions),
 		T(test_commit_with_null_id),
+		T(test_forked_child_writes_as_itself),
 		T(test_bad_arguments),
 	};
 	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
