@@ -1,5 +1,5 @@
 /* be_statusdir.c - libstatusdir with one open handle: durable puts, puts
- * with STATUSDIR_NOSYNC, puts into a store that records keep = 100, and
+ * with STATUSDIR_NOSYNC or STATUSDIR_ONE_FLUSH, puts into a store that records keep = 100, and
  * newest-gets into the caller's buffer. */
 #include "config.h"
 
@@ -9,7 +9,7 @@
 #include <statusdir.h>
 #include <stdlib.h>
 
-enum { SD_DURABLE, SD_NOSYNC, SD_KEEP };
+enum { SD_DURABLE, SD_NOSYNC, SD_KEEP, SD_ONE_FLUSH };
 
 struct sd_state {
 	statusdir *sd;
@@ -41,7 +41,9 @@ static int sd_open(void **stp, const struct bench_ctx *c, int variant)
 	}
 	s->buf = c->payload;
 	s->len = c->len;
-	s->flags = variant == SD_NOSYNC ? STATUSDIR_NOSYNC : 0;
+	s->flags = variant == SD_NOSYNC      ? STATUSDIR_NOSYNC
+	           : variant == SD_ONE_FLUSH ? STATUSDIR_ONE_FLUSH
+	                                     : 0;
 	s->cap = c->len;
 	s->out = xmalloc(s->cap);
 	*stp = s;
@@ -91,3 +93,5 @@ const struct backend be_statusdir_nosync = SD_BACKEND("statusdir-nosync",
 	"statusdir_put, STATUSDIR_NOSYNC", NULL, SD_NOSYNC);
 const struct backend be_statusdir_keep = SD_BACKEND("statusdir-keep100",
 	"statusdir_put, keep = 100 recorded", NULL, SD_KEEP);
+const struct backend be_statusdir_one_flush = SD_BACKEND("statusdir-oneflush",
+	"statusdir_put, STATUSDIR_ONE_FLUSH", NULL, SD_ONE_FLUSH);

@@ -86,7 +86,8 @@ struct backend {
 
 extern const struct backend be_floor, be_floor_nosync, be_floor_keep;
 extern const struct backend be_plain;
-extern const struct backend be_statusdir, be_statusdir_nosync, be_statusdir_keep;
+extern const struct backend be_statusdir, be_statusdir_nosync, be_statusdir_keep,
+	be_statusdir_one_flush;
 extern const struct backend be_glib;
 extern const struct backend be_sqlite_full, be_sqlite_normal;
 extern const struct backend be_lmdb;

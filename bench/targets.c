@@ -41,6 +41,11 @@ static void puts_target(const struct rows *r, const struct machine *m)
 		         size_text(lens[i], size, sizeof(size)));
 		verdict(what, v, AT_MOST, m->tmpfs ? 1.5 : 1.10, "x",
 		        m->tmpfs ? "(tmpfs)" : "(disk)");
+		if (!ratio_of(rows_find(r, "put", "statusdir-oneflush", lens[i], 0, 0),
+		              rows_find(r, "put", "floor", lens[i], 0, 0), &v))
+			continue;
+		snprintf(what, sizeof(what), "  with STATUSDIR_ONE_FLUSH (item 3)");
+		verdict(what, v, AT_MOST, m->tmpfs ? 1.5 : 1.10, "x", "");
 	}
 }
 
@@ -54,6 +59,12 @@ static void writers_target(const struct rows *r, const struct machine *m)
 	if (ratio_of(sd8, rows_find(r, "writers", "sqlite-full", 4096, 0, 8), &v))
 		verdict("8 writers: statusdir / SQLite WAL FULL puts/s", v, AT_LEAST, 1.0,
 		        "x", "(must be above)");
+	const struct row *one8 = rows_find(r, "writers", "statusdir-oneflush", 4096, 0, 8);
+	if (ratio_of(one8, rows_find(r, "writers", "statusdir-oneflush", 4096, 0, 1), &v))
+		verdict("  with STATUSDIR_ONE_FLUSH: 8 writers / 1", v, AT_LEAST, 2.0, "x", "");
+	if (ratio_of(one8, rows_find(r, "writers", "sqlite-full", 4096, 0, 8), &v))
+		verdict("  with STATUSDIR_ONE_FLUSH: 8 writers / SQLite WAL FULL", v, AT_LEAST,
+		        1.0, "x", "");
 }
 
 static void gets_target(const struct rows *r)

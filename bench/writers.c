@@ -15,11 +15,11 @@
 
 #define PAYLOAD (4 * KIB)
 #define N_COUNTS 4
-#define N_BACKENDS 3
+#define N_BACKENDS 4
 
 static const unsigned counts[N_COUNTS] = { 1, 2, 4, 8 };
 static const struct backend *const backends[N_BACKENDS] = {
-	&be_floor, &be_statusdir, &be_sqlite_full,
+	&be_floor, &be_statusdir, &be_statusdir_one_flush, &be_sqlite_full,
 };
 
 struct writers {

@@ -17,10 +17,11 @@
 
 extern char **environ;
 
-enum { OPT_NOSYNC = 1, OPT_IF_CHANGED };
+enum { OPT_NOSYNC = 1, OPT_ONE_FLUSH, OPT_IF_CHANGED };
 
 static const struct option_spec put_opts[] = {
 	{ "no-sync", 0, false, OPT_NOSYNC },
+	{ "one-flush", 0, false, OPT_ONE_FLUSH },
 	{ "if-changed", 0, false, OPT_IF_CHANGED },
 	{ "run", 0, false, ARG_REST },
 	{ NULL, 0, false, 0 },
@@ -71,7 +72,9 @@ static int on_put_option(int key, const char *value, void *ctx)
 {
 	struct put_args *a = ctx;
 	(void)value;
-	a->flags |= key == OPT_NOSYNC ? STATUSDIR_NOSYNC : STATUSDIR_IF_CHANGED;
+	a->flags |= key == OPT_NOSYNC      ? STATUSDIR_NOSYNC
+	            : key == OPT_ONE_FLUSH ? STATUSDIR_ONE_FLUSH
+	                                   : STATUSDIR_IF_CHANGED;
 	return 0;
 }
 

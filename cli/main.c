@@ -19,8 +19,8 @@ static const struct command commands[] = {
 	  "Show the store's recorded settings, or change them (--keep 0 and\n"
 	  "--max-age 0 remove a limit).  Every put applies --keep and --max-age." },
 	{ "put", cmd_put,
-	  "statusdir put STORE [--no-sync] [--if-changed] [FILE|-]\n"
-	  "       statusdir put STORE [--no-sync] [--if-changed] --run CMD [ARG...]",
+	  "statusdir put STORE [--no-sync] [--one-flush] [--if-changed] [FILE|-]\n"
+	  "       statusdir put STORE [--no-sync] [--one-flush] [--if-changed] --run CMD [ARG...]",
 	  "Put FILE, stdin, or the output of CMD as the new newest version and\n"
 	  "print its id.  With --run, commit only if CMD exits 0." },
 	{ "get", cmd_get,

@@ -8,6 +8,9 @@
  *     renameat2(RENAME_NOREPLACE), or link+unlink where that is EINVAL
  *  6. fsync cur/ so the new name survives a power cut; the first put of
  *     a store also leaves STORE/has-versions (see read.c)
+ *     With STATUSDIR_ONE_FLUSH step 3 moves here instead of this fsync:
+ *     the file, still open, is fsync'd once it is in cur/ (spec/protocol.md,
+ *     "One flush").
  *  7. move versions beyond the head from cur/ to old/ (best effort)
  * Before step 5 a failure removes tmp/NAME; the previous newest is never
  * touched. */
@@ -129,7 +132,8 @@ static int move_into_cur(statusdir_txn *txn, struct name_list *cur, char *id)
 
 int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 {
-	if (!sd || !out || (flags & ~(unsigned)(STATUSDIR_NOSYNC | STATUSDIR_IF_CHANGED)))
+	if (!sd || !out ||
+	    (flags & ~(unsigned)(STATUSDIR_NOSYNC | STATUSDIR_IF_CHANGED | STATUSDIR_ONE_FLUSH)))
 		return -EINVAL;
 	int r = statusdir__writable(sd);
 	if (r == 0) /* mode and retention may have changed since open */
@@ -287,10 +291,11 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 		return -EINVAL;
 	statusdir *sd = txn->sd;
 	bool sync = !(txn->flags & STATUSDIR_NOSYNC);
+	bool one_flush = sync && (txn->flags & STATUSDIR_ONE_FLUSH);
 	int r = txn->err;
-	if (r == 0 && sync)
+	if (r == 0 && sync && !one_flush)
 		r = statusdir__fsync(txn->fd);
-	if (r == 0) {
+	if (r == 0 && !one_flush) {
 		r = statusdir__close(txn->fd);
 		txn->fd = -1;
 	}
@@ -312,9 +317,15 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 		statusdir_put_abort(txn);
 		return r;
 	}
-	txn_free(txn);
-	if (sync)
+	if (one_flush) {
+		/* data, inode and the new name in cur/ in one flush */
+		r = statusdir__fsync(txn->fd);
+		/* after a successful fsync a failed close loses nothing */
+		(void)statusdir__close(txn->fd);
+	} else if (sync) {
 		r = statusdir__fsync(sd->cur_fd);
+	}
+	txn_free(txn);
 	if (r == 0)
 		r = mark_has_versions(sd, sync);
 	if (r < 0) {

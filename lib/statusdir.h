@@ -148,6 +148,17 @@ enum {
 	                                  and checksum, confirmed byte by byte):
 	                                  the put returns STATUSDIR_UNCHANGED and
 	                                  that version's id */
+	STATUSDIR_ONE_FLUSH = 1 << 2, /* durable with one flush instead of
+	                                 two: the file is moved into cur/
+	                                 unsynced and fsync'd there, which
+	                                 on Linux's ext4, xfs and btrfs also
+	                                 makes its new name durable (POSIX
+	                                 does not promise it).  A crash
+	                                 before the put returns may leave
+	                                 that version damaged; gets skip it
+	                                 by its size and checksum (not with
+	                                 STATUSDIR_GET_NOVERIFY).  See
+	                                 statusdir(5), "One flush" */
 };
 
 /* Returned by a put with STATUSDIR_IF_CHANGED that committed nothing.

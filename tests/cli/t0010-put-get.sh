@@ -172,6 +172,23 @@ test_expect_success STRACE 'put syncs before it prints the id, and not with --no
 	test_must_be_empty t2
 '
 
+test_expect_success STRACE 'put --one-flush: one fsync, of the file, after its move into cur/' '
+	statusdir init S &&
+	echo once >f &&
+	statusdir put S f >/dev/null &&
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=fsync,fdatasync,syncfs,renameat2,link,linkat -o t1 \
+		statusdir put S --one-flush f >id &&
+	grep -E "^[0-9]+ +(fsync|fdatasync|syncfs)\(" t1 >syncs &&
+	test_line_count 1 syncs &&
+	grep -n -E "(renameat2|linkat?)\(.*$(cut -c 1-20 id)" t1 >move &&
+	grep -n -E "fsync\(" t1 >sync &&
+	test "$(cut -d: -f 1 move)" -lt "$(cut -d: -f 1 sync)" &&
+	statusdir get S >out && test_cmp f out &&
+	statusdir put S --one-flush --no-sync f >/dev/null &&
+	statusdir put S --one-flush --run echo run >/dev/null &&
+	statusdir get S >out && echo run >expect && test_cmp expect out
+'
+
 test_expect_success GNU_TIME 'put and get stream: memory does not grow with the payload' '
 	statusdir init S &&
 	head -c 33554432 /dev/zero | /usr/bin/time -o mem.put -f %M statusdir put S >id &&

@@ -22,10 +22,14 @@
 #define KiB 1024
 #define MiB (1024 * 1024)
 
+/* The flags of the puts under test; the one-flush tests set it. */
+static unsigned put_flags;
+
 /* Every test starts with some history and a previous newest to protect. */
 static int setup(void **state)
 {
 	fault_reset();
+	put_flags = 0;
 	if (store_setup(state) != 0)
 		return -1;
 	struct store *s = *state;
@@ -48,7 +52,7 @@ static int put_with(struct store *s, enum fault_call c, const struct fault *f,
                     const void *buf, size_t len, char *id)
 {
 	fault_arm(c, f);
-	int r = statusdir_put(s->sd, buf, len, 0, id);
+	int r = statusdir_put(s->sd, buf, len, put_flags, id);
 	unsigned hits = fault_hits(c);
 	fault_reset();
 	if (hits == 0)
@@ -398,6 +402,48 @@ static void test_fsync_order_and_nosync(void **state)
 	assert_int_equal(fault_calls(FAULT_WRITE), 1);
 }
 
+/* With STATUSDIR_ONE_FLUSH the file is fsync'd once, after the move,
+ * and cur/ not at all. */
+static void test_one_flush_order(void **state)
+{
+	struct store *s = *state;
+	char id[STATUSDIR_ID_SIZE];
+	fault_arm(FAULT_RENAMEAT2, &(struct fault){ .times = 1, .hook = note_fsyncs });
+	fault_arm(FAULT_FSYNC, &(struct fault){ .times = FAULT_ALWAYS, .fd_kind = S_IFREG });
+	assert_int_equal(statusdir_put(s->sd, "one", 3, STATUSDIR_ONE_FLUSH, id), 0);
+	assert_int_equal(fault_hits(FAULT_RENAMEAT2), 1);
+	assert_int_equal(fsyncs_at_move, 0);
+	assert_int_equal(fault_hits(FAULT_FSYNC), 1); /* the file */
+	assert_int_equal(fault_calls(FAULT_FSYNC), 1); /* nothing else */
+	fault_reset();
+	assert_version(s->sd, NULL, "one", 3, id);
+	/* with STATUSDIR_NOSYNC too: no fsync at all */
+	assert_int_equal(statusdir_put(s->sd, "none", 4,
+	                               STATUSDIR_ONE_FLUSH | STATUSDIR_NOSYNC, id), 0);
+	assert_int_equal(fault_calls(FAULT_FSYNC), 0);
+	assert_version(s->sd, NULL, "none", 4, id);
+}
+
+/* The one fsync fails after the move: the put returns the error and takes
+ * the version away again, like a failed fsync of cur/ in the default way;
+ * the previous newest is untouched.  Errors before the move leave nothing. */
+static void test_one_flush_failures(void **state)
+{
+	struct store *s = *state;
+	put_flags = STATUSDIR_ONE_FLUSH;
+	check_hard(s, FAULT_FSYNC, &(struct fault){ .times = 1, .err = EIO,
+	                                            .fd_kind = S_IFREG },
+	           100, -EIO);
+	check_hard(s, FAULT_FSYNC, &(struct fault){ .times = 1, .err = ENOSPC,
+	                                            .fd_kind = S_IFREG },
+	           5000, -ENOSPC);
+	check_hard(s, FAULT_WRITE, &(struct fault){ .times = 1, .err = ENOSPC,
+	                                            .fd_kind = S_IFREG },
+	           100, -ENOSPC);
+	check_hard(s, FAULT_RENAMEAT2, &(struct fault){ .times = 1, .err = EIO }, 100, -EIO);
+	put_flags = 0;
+}
+
 /* A read error from put_fd's source fails the put and leaves nothing. */
 static void test_put_fd_source_eio(void **state)
 {
@@ -542,6 +588,8 @@ int main(void)
 		T(test_fsync_of_cur_eio),
 		T(test_marker_failure_fails_first_put),
 		T(test_fsync_order_and_nosync),
+		T(test_one_flush_order),
+		T(test_one_flush_failures),
 		T(test_put_fd_source_eio),
 		T(test_put_fd_enospc_midway),
 		T(test_txn_write_error_sticks),
