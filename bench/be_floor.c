@@ -1,6 +1,8 @@
 /* be_floor.c - the raw protocol floor as a backend: durable, without
- * fsync, and with a keep-100 retention done the cheapest way (remember the
- * names put, unlink the one that falls out). */
+ * fsync, with a keep-100 retention done the cheapest way (remember the
+ * names put, unlink the one that falls out), and with statusdir's head
+ * move done the cheapest way (list cur/ as a put must to order its id,
+ * rename the name that falls out of the newest HEAD to old/). */
 #include "config.h"
 
 #include "bench.h"
@@ -9,10 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-enum { FLOOR_SYNC, FLOOR_NOSYNC, FLOOR_KEEP };
+enum { FLOOR_SYNC, FLOOR_NOSYNC, FLOOR_KEEP, FLOOR_HEAD };
+
+#define FLOOR_HEAD_SIZE 8 /* STATUSDIR_HEAD */
 
 struct floor_state {
 	struct floor f;
@@ -20,8 +26,10 @@ struct floor_state {
 	const void *buf;
 	size_t len;
 	bool sync;
-	char (*ring)[FLOOR_NAME_SIZE]; /* keep: the last KEEP_VERSIONS names */
-	size_t ring_n, ring_pos;
+	char (*ring)[FLOOR_NAME_SIZE]; /* keep: the last KEEP_VERSIONS names;
+	                                  head: the last FLOOR_HEAD_SIZE */
+	size_t ring_n, ring_pos, ring_cap;
+	int old_fd; /* head: old/ */
 	char *out;
 	size_t cap;
 };
@@ -40,31 +48,52 @@ static int floor_be_open(void **stp, const struct bench_ctx *c, int variant)
 	s->buf = c->payload;
 	s->len = c->len;
 	s->sync = variant != FLOOR_NOSYNC;
-	if (variant == FLOOR_KEEP)
-		s->ring = xcalloc(KEEP_VERSIONS, FLOOR_NAME_SIZE);
+	s->old_fd = -1;
+	s->ring_cap = variant == FLOOR_KEEP ? KEEP_VERSIONS
+	              : variant == FLOOR_HEAD ? FLOOR_HEAD_SIZE : 0;
+	if (s->ring_cap)
+		s->ring = xcalloc(s->ring_cap, FLOOR_NAME_SIZE);
+	if (variant == FLOOR_HEAD) {
+		char *old = xasprintf("%s/old", c->data_dir);
+		if (mkdir(old, 0777) != 0 && errno != EEXIST)
+			die("%s: %s", old, strerror(errno));
+		s->old_fd = open(old, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (s->old_fd < 0)
+			die("%s: %s", old, strerror(errno));
+		free(old);
+	}
 	s->cap = c->len + 1;
 	s->out = xmalloc(s->cap);
 	*stp = s;
 	return 0;
 }
 
-/* Retention: once KEEP_VERSIONS are there, each put removes the oldest. */
+/* Retention: once ring_cap names are there, each put removes the oldest
+ * (keep) or moves it to old/ (head). */
 static int forget_oldest(struct floor_state *s, const char *name)
 {
 	char *slot = s->ring[s->ring_pos];
 	int r = 0;
-	if (s->ring_n == KEEP_VERSIONS && unlinkat(s->f.cur_fd, slot, 0) != 0)
-		r = -errno;
-	else if (s->ring_n < KEEP_VERSIONS)
+	if (s->ring_n == s->ring_cap) {
+		r = s->old_fd >= 0 ? renameat(s->f.cur_fd, slot, s->old_fd, slot)
+		                   : unlinkat(s->f.cur_fd, slot, 0);
+		r = r != 0 ? -errno : 0;
+	} else {
 		s->ring_n++;
+	}
 	memcpy(slot, name, FLOOR_NAME_SIZE);
-	s->ring_pos = (s->ring_pos + 1) % KEEP_VERSIONS;
+	s->ring_pos = (s->ring_pos + 1) % s->ring_cap;
 	return r;
 }
 
 static int put_one(struct floor_state *s, bool sync)
 {
 	char name[FLOOR_NAME_SIZE];
+	if (s->old_fd >= 0) { /* a put lists cur/ to order its id after all */
+		int r = floor_newest(s->cur, name);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
 	int r = floor_put(&s->f, s->buf, s->len, sync, name);
 	if (r == 0 && s->ring)
 		r = forget_oldest(s, name);
@@ -110,6 +139,8 @@ static void floor_be_close(void *st)
 {
 	struct floor_state *s = st;
 	closedir(s->cur);
+	if (s->old_fd >= 0)
+		close(s->old_fd);
 	floor_close(&s->f);
 	free(s->ring);
 	free(s->out);
@@ -131,3 +162,5 @@ const struct backend be_floor_nosync = FLOOR_BACKEND("floor-nosync",
 	"raw floor without fsync", NULL, FLOOR_NOSYNC);
 const struct backend be_floor_keep = FLOOR_BACKEND("floor-keep100",
 	"raw floor + unlink of the 101st newest", NULL, FLOOR_KEEP);
+const struct backend be_floor_head = FLOOR_BACKEND("floor-head",
+	"raw floor + list cur/ + move 9th newest to old/", NULL, FLOOR_HEAD);

@@ -46,6 +46,9 @@ static void puts_target(const struct rows *r, const struct machine *m)
 			continue;
 		snprintf(what, sizeof(what), "  with STATUSDIR_ONE_FLUSH (item 3)");
 		verdict(what, v, AT_MOST, m->tmpfs ? 1.5 : 1.10, "x", "");
+		if (ratio_of(rows_find(r, "put", "statusdir", lens[i], 0, 0),
+		             rows_find(r, "put", "floor-head", lens[i], 0, 0), &v))
+			printf("  (statusdir / the floor with the listing and head move: %.2fx)\n", v);
 	}
 }
 

@@ -14,16 +14,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char hexdigits[] = "0123456789abcdef";
+void statusdir__hex(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
 
 void statusdir__id_format(const struct id_parts *p, char out[STATUSDIR_ID_SIZE])
 {
 	char unique[ID_UNIQUE_HEX + 1];
-	for (int i = 0; i < 16; i++) {
-		unique[2 * i] = hexdigits[p->unique[i] >> 4];
-		unique[2 * i + 1] = hexdigits[p->unique[i] & 15];
-	}
-	unique[ID_UNIQUE_HEX] = '\0';
+	statusdir__hex(p->unique, sizeof(p->unique), unique);
 	snprintf(out, STATUSDIR_ID_SIZE, "%019" PRId64 ".%s.%" PRIu64 ".%016" PRIx64,
 	         p->time_ns, unique, p->size, p->checksum);
 }

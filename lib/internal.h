@@ -73,6 +73,8 @@ struct id_parts {
 HIDDEN void statusdir__id_format(const struct id_parts *p,
                                  char out[STATUSDIR_ID_SIZE]);
 HIDDEN bool statusdir__id_valid(const char *name);
+/* n bytes as 2n lowercase hex digits and a NUL. */
+HIDDEN void statusdir__hex(const uint8_t *in, size_t n, char *out);
 HIDDEN int statusdir__id_cmp(const char *a, const char *b);
 
 /* ---- checksum.c ---- */

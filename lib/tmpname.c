@@ -112,8 +112,7 @@ int statusdir__tmp_name(const struct writer_identity *me, const uint8_t u[16],
                         char *out, size_t cap)
 {
 	char hex[33];
-	for (int i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x", u[i]);
+	statusdir__hex(u, 16, hex);
 	int n = snprintf(out, cap, "%s.%" PRIu64 ".%ld.%" PRIu64 ".%s.%s",
 	                 me->boot_id, me->pid_ns, (long)me->pid, me->start_ticks,
 	                 hex, me->host);
