@@ -176,8 +176,10 @@ HIDDEN void statusdir__report(const struct statusdir_prune_policy *p,
                               const char *name, const char *detail);
 
 /* ---- prune.c ---- */
-/* Removes what the store's recorded keep/max-age policy allows. */
-HIDDEN int statusdir__apply_retention(statusdir *sd);
+/* Removes what the store's recorded keep/max-age policy allows.
+ * known_intact (may be NULL): a version id known good without reading it,
+ * the one a put has just written. */
+HIDDEN int statusdir__apply_retention(statusdir *sd, const char *known_intact);
 
 /* ---- list.c ---- */
 HIDDEN int statusdir__version_cmp_desc(const void *a, const void *b);

@@ -41,30 +41,38 @@ static bool intact(statusdir *sd, const struct statusdir_version *v)
 }
 
 /* Rank of the newest intact version among those ranked below first_gone;
- * n when one ranked before first_gone is intact (then nothing needs it). */
+ * n when one ranked before first_gone is intact (then nothing needs it).
+ * known_intact (may be NULL) names a version known good without reading
+ * it: the one the calling put has just written. */
 static size_t newest_intact_to_keep(statusdir *sd, const struct statusdir_version *v,
-                                    size_t n, size_t first_gone)
+                                    size_t n, size_t first_gone,
+                                    const char *known_intact)
 {
 	for (size_t i = 0; i < n; i++)
-		if (intact(sd, &v[i]))
+		if ((known_intact && strcmp(v[i].id, known_intact) == 0) ||
+		    intact(sd, &v[i]))
 			return i < first_gone ? n : i;
 	return n;
 }
 
-static int remove_version(statusdir *sd, const char *id)
+/* 0 removed, 1 already gone, or -errno.  The listing says where the
+ * version was; a version listed in cur/ may have moved to old/ since
+ * (moves are one-way), one listed in old/ stays there. */
+static int remove_version(statusdir *sd, const struct statusdir_version *v)
 {
-	if (unlinkat(sd->cur_fd, id, 0) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	/* moved to old/ since it was listed; try there (moves are one-way) */
-	if (unlinkat(sd->old_fd, id, 0) == 0)
+	if (v->in_head) {
+		if (unlinkat(sd->cur_fd, v->id, 0) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
+	}
+	if (unlinkat(sd->old_fd, v->id, 0) == 0)
 		return 0;
 	return errno == ENOENT ? 1 : -errno;
 }
 
 static int prune_versions(statusdir *sd, const struct statusdir_prune_policy *p,
-                          struct statusdir_counts *counts)
+                          const char *known_intact, struct statusdir_counts *counts)
 {
 	struct statusdir_version *v;
 	size_t n;
@@ -77,12 +85,14 @@ static int prune_versions(statusdir *sd, const struct statusdir_prune_policy *p,
 	for (size_t i = 0; i < n && first_gone == n; i++)
 		if (removable(p, &v[i], i, now))
 			first_gone = i;
-	size_t keep_intact = first_gone < n ? newest_intact_to_keep(sd, v, n, first_gone) : n;
+	size_t keep_intact = first_gone < n
+	                         ? newest_intact_to_keep(sd, v, n, first_gone, known_intact)
+	                         : n;
 	bool dry = p->flags & STATUSDIR_PRUNE_DRY_RUN;
 	for (size_t i = first_gone; i < n; i++) {
 		if (i == keep_intact || !removable(p, &v[i], i, now))
 			continue;
-		int e = dry ? 0 : remove_version(sd, v[i].id);
+		int e = dry ? 0 : remove_version(sd, &v[i]);
 		if (e < 0) {
 			r = r ? r : e;
 			continue;
@@ -98,7 +108,7 @@ static int prune_versions(statusdir *sd, const struct statusdir_prune_policy *p,
 }
 
 /* The retention recorded in the store, applied after a put commits. */
-int statusdir__apply_retention(statusdir *sd)
+int statusdir__apply_retention(statusdir *sd, const char *known_intact)
 {
 	struct statusdir_prune_policy p;
 	struct statusdir_counts counts = { 0 };
@@ -107,7 +117,7 @@ int statusdir__apply_retention(statusdir *sd)
 	statusdir_prune_policy_init(&p);
 	p.keep = sd->cfg.keep;
 	p.max_age_ns = sd->cfg.max_age_ns;
-	return prune_versions(sd, &p, &counts);
+	return prune_versions(sd, &p, known_intact, &counts);
 }
 
 static int trim_head(statusdir *sd, const struct statusdir_prune_policy *p,
@@ -142,7 +152,7 @@ int statusdir_prune(statusdir *sd, const struct statusdir_prune_policy *p,
 	int e = trim_head(sd, p, counts);
 	r = r ? r : e;
 	if (p->keep || p->max_age_ns) {
-		e = prune_versions(sd, p, counts);
+		e = prune_versions(sd, p, NULL, counts);
 		r = r ? r : e;
 	}
 	return r;

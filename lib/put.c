@@ -338,7 +338,7 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	statusdir__name_list_free(&cur);
 	/* best effort, like the head trim: the put has committed */
 	if (retention_due(sd))
-		(void)statusdir__apply_retention(sd);
+		(void)statusdir__apply_retention(sd, new_id);
 	if (id)
 		memcpy(id, new_id, strlen(new_id) + 1);
 	return 0;
