@@ -927,6 +927,33 @@ static void test_list_since_reaches_old(void **state)
 	statusdir_list_free(v);
 }
 
+/* A run of damaged versions keeps the newest intact one: after 10 puts with
+ * the 8 newest damaged, ids[1] is in old/, and prune --keep 1 leaves it
+ * there beside the greatest id, alone in cur/.  cur/ then holds fewer than
+ * STATUSDIR_HEAD ids, so a version above the watermark can be in old/. */
+static void test_list_since_damaged_run(void **state)
+{
+	struct store *s = *state;
+	char ids[10][STATUSDIR_ID_SIZE], want[2][STATUSDIR_ID_SIZE];
+	put_numbered(s->sd, 10, ids);
+	for (size_t i = 2; i < 10; i++)
+		damage_content(s->sd, ids[i]);
+	assert_int_equal(store_has(s, "old", ids[1]), 1);
+	struct statusdir_prune_policy p;
+	statusdir_prune_policy_init(&p);
+	p.keep = 1;
+	assert_int_equal(statusdir_prune(s->sd, &p, NULL), 0);
+	assert_int_equal(store_count(s, "cur"), 1);
+	assert_int_equal(store_has(s, "old", ids[1]), 1);
+	assert_int_equal(listed(s->sd), 2);
+	memcpy(want[0], ids[1], sizeof(want[0]));
+	memcpy(want[1], ids[9], sizeof(want[1]));
+	assert_since(s->sd, ids[0], want, 2);
+	assert_since(s->sd, NULL, want, 2);
+	assert_since(s->sd, ids[1], want + 1, 1);
+	assert_since(s->sd, ids[9], NULL, 0);
+}
+
 /* A watermark that is not (or no longer) in the store works as well. */
 static void test_list_since_absent_watermark(void **state)
 {
@@ -1317,6 +1344,7 @@ int main(void)
 		T(test_keep_other_process),
 		T(test_list_since_ascending),
 		T(test_list_since_reaches_old),
+		T(test_list_since_damaged_run),
 		T(test_list_since_absent_watermark),
 		T(test_list_since_late_commit_in_cur),
 		T(test_list_since_bad_watermark),
