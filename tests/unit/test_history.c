@@ -620,6 +620,25 @@ static void test_if_changed_confirms_bytes(void **state)
 	assert_int_equal(store_count(s, "tmp"), 0);
 }
 
+/* A newest version longer than its id says (bytes appended in place) still
+ * begins with the bytes its size and checksum name; it is damaged, and a
+ * get heals past it, so the same payload put again must be committed. */
+static void test_if_changed_longer_newest(void **state)
+{
+	struct store *s = *state;
+	char a[STATUSDIR_ID_SIZE], b[STATUSDIR_ID_SIZE];
+	put_ok(s->sd, "old\n", 4, NULL);
+	put_ok(s->sd, "the real status\n", 16, a);
+	damage_size(s->sd, a, 5);
+	memset(b, 0, sizeof(b));
+	assert_int_equal(statusdir_put(s->sd, "the real status\n", 16, STATUSDIR_IF_CHANGED, b), 0);
+	assert_string_not_equal(a, b);
+	assert_true(strcmp(b, a) > 0);
+	assert_int_equal(listed(s->sd), 3);
+	assert_version(s->sd, NULL, "the real status\n", 16, b);
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
 /* The streaming ways of putting honour the flag too, with large payloads. */
 static void test_if_changed_fd_and_txn(void **state)
 {
@@ -1330,6 +1349,7 @@ int main(void)
 		T(test_if_changed_different_bytes_same_size),
 		T(test_if_changed_empty_payload),
 		T(test_if_changed_confirms_bytes),
+		T(test_if_changed_longer_newest),
 		T(test_if_changed_fd_and_txn),
 		T(test_keep_applied_by_put),
 		T(test_keep_beyond_head),
