@@ -29,7 +29,7 @@ static int version_to_temp(const char *store, statusdir *sd, const char *id, cha
 		r = -errno;
 	if (r < 0) {
 		error_store(store, id, r);
-		unlink(path);
+		(void)unlink(path); /* already failing; the error above is the one to report */
 		return -1;
 	}
 	return 0;
@@ -41,7 +41,7 @@ static int run_diff(const char *a, const char *b, const char *label_a, const cha
 		         (char *)a, (char *)b, NULL };
 	pid_t pid;
 	int status;
-	fflush(stdout);
+	(void)fflush(stdout); /* diff writes after us; output_done() checks stdout */
 	int r = posix_spawnp(&pid, "diff", NULL, NULL, argv, environ);
 	if (r != 0) {
 		error_msg(NULL, "cannot run diff: %s", strerror(r));
@@ -91,7 +91,7 @@ int cmd_diff(int argc, char **argv)
 	if (r == 0)
 		r = run_diff(paths[0], paths[1], labels[0], labels[1]);
 	for (int i = 0; i < made; i++)
-		unlink(paths[i]);
+		(void)unlink(paths[i]); /* best effort: a temporary file left in $TMPDIR harms nothing */
 	if (r != DIFF_TROUBLE && output_done(pos[0]) != EXIT_OK)
 		return DIFF_TROUBLE;
 	return r;

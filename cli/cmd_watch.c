@@ -70,7 +70,7 @@ static void run_exec(const char *store, const char *cmd, const char *id)
 		error_msg(store, "--exec: %s", strerror(errno));
 		return;
 	}
-	fflush(stdout);
+	(void)fflush(stdout); /* the caller flushed and checked the id just before */
 	int r = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ);
 	if (r != 0) {
 		error_msg(store, "--exec: cannot run /bin/sh: %s", strerror(r));

@@ -52,7 +52,7 @@ static int allowed_in_new_store(void *arg, int dirfd, const char *name, bool is_
 	(void)arg;
 	if (is_reg && strncmp(name, ".format.", 8) == 0)
 		return 0;
-	if (strcmp(name, "tmp") && strcmp(name, "cur") && strcmp(name, "old"))
+	if (strcmp(name, "tmp") != 0 && strcmp(name, "cur") != 0 && strcmp(name, "old") != 0)
 		return -ENOTEMPTY;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
 		return -ENOTEMPTY;
@@ -165,16 +165,16 @@ static int create_root(const char *path, const struct statusdir_config *cfg, int
 
 /* Opens root_fd as a store, creating it when asked and possible. */
 static int open_or_create(unsigned flags,
-                          const struct statusdir_config *cfg, int *root_fd,
+                          const struct statusdir_config *cfg, int root_fd,
                           struct statusdir_config *found)
 {
-	int r = statusdir__format_read(*root_fd, found);
+	int r = statusdir__format_read(root_fd, found);
 	if (r != -EMEDIUMTYPE || !(flags & STATUSDIR_CREATE))
 		return r;
-	r = is_unfinished_store(*root_fd);
+	r = is_unfinished_store(root_fd);
 	if (r <= 0)
 		return r == 0 ? -ENOTEMPTY : r;
-	r = create_store(*root_fd, cfg);
+	r = create_store(root_fd, cfg);
 	if (r < 0)
 		return r;
 	*found = *cfg;
@@ -226,7 +226,7 @@ int statusdir_open(const char *path, unsigned flags,
 	sd->tmp_fd = sd->cur_fd = sd->old_fd = sd->watch_fd = -1;
 	sd->readonly = flags & STATUSDIR_READONLY;
 	statusdir__fork_guard_init(sd);
-	r = open_or_create(flags, cfg, &sd->root_fd, &sd->cfg);
+	r = open_or_create(flags, cfg, sd->root_fd, &sd->cfg);
 	if (r == 0)
 		r = open_folders(sd);
 	if (r == 0) {

@@ -235,6 +235,9 @@ static int same_as_newest(statusdir_txn *txn, const char *newest)
 	int a = openat(sd->tmp_fd, txn->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	int b = openat(sd->cur_fd, newest, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	int r = a < 0 || b < 0 ? 0 : same_bytes(a, b, v.size); /* gone: not the same */
+	struct stat st; /* longer than its id says: damaged, so not the same */
+	if (r == 1 && (fstat(b, &st) != 0 || (uint64_t)st.st_size != v.size))
+		r = 0;
 	statusdir__close(a);
 	statusdir__close(b);
 	return r;

@@ -33,7 +33,7 @@ static bool is_stale(struct sweep *s, int dirfd, const char *name)
 static int sweep_one(void *arg, int dirfd, const char *name, bool is_reg)
 {
 	struct sweep *s = arg;
-	struct statusdir_counts none, *c = s->counts ? s->counts : &none;
+	struct statusdir_counts none = { 0 }, *c = s->counts ? s->counts : &none;
 	if (!is_reg)
 		return 0;
 	if (!is_stale(s, dirfd, name)) {

@@ -25,12 +25,16 @@ static int cmp_asc(const void *a, const void *b)
 	                         ((const struct statusdir_version *)b)->id);
 }
 
-/* Appends the ids of dirfd greater than after to *v (dedup later). */
+/* Appends the ids of dirfd greater than after to *v (dedup later); *total,
+ * unless total is NULL, gets the number of ids in dirfd, above after or not. */
 static int collect_above(int dirfd, const char *after, int in_head,
-                         struct statusdir_version **v, size_t *n, size_t *cap)
+                         struct statusdir_version **v, size_t *n, size_t *cap,
+                         size_t *total)
 {
 	struct name_list ids = { 0 };
 	int r = statusdir__list_ids(dirfd, &ids);
+	if (total)
+		*total = ids.n;
 	for (size_t i = 0; r == 0 && i < ids.n; i++) {
 		if (after && statusdir__id_cmp(ids.names[i], after) <= 0)
 			continue;
@@ -53,9 +57,12 @@ static int collect_above(int dirfd, const char *after, int in_head,
 
 /* The versions above a watermark W: those in cur/, and those in old/ up to
  * the greatest id G seen in cur/.
- * - old/ is read only when cur/ holds STATUSDIR_HEAD ids above W: a
- *   version moves to old/ only when that many greater ones are in cur/, and
- *   the greatest ids stay there.
+ * - old/ is read when cur/ holds STATUSDIR_HEAD ids above W: a version
+ *   moves to old/ only when that many greater ones are in cur/, and the
+ *   greatest ids stay there.  Prune breaks that when it removes greater
+ *   ones from cur/ but keeps the newest intact version in old/ (after a run
+ *   of damaged versions), so old/ is read too when cur/ holds fewer than
+ *   STATUSDIR_HEAD ids in all.
  * - cur/ is read first: a version moved meanwhile is then found in old/.
  * - ids in old/ above G were committed after cur/ was read; newer ones may
  *   sit in cur/ unseen, so they wait for the next call rather than let the
@@ -69,14 +76,15 @@ int statusdir_list_since(statusdir *sd, const char *after,
 		return -EINVAL;
 	if (after && !*after)
 		after = NULL;
-	int r = collect_above(sd->cur_fd, after, 1, &v, &count, &cap);
+	size_t cur_total = 0;
+	int r = collect_above(sd->cur_fd, after, 1, &v, &count, &cap, &cur_total);
 	size_t in_cur = count;
-	if (r == 0 && in_cur >= STATUSDIR_HEAD) {
+	if (r == 0 && in_cur > 0 && (in_cur >= STATUSDIR_HEAD || cur_total < STATUSDIR_HEAD)) {
 		char greatest[STATUSDIR_ID_SIZE] = "";
 		for (size_t i = 0; i < in_cur; i++)
 			if (statusdir__id_cmp(v[i].id, greatest) > 0)
 				memcpy(greatest, v[i].id, sizeof(greatest));
-		r = collect_above(sd->old_fd, after, 0, &v, &count, &cap);
+		r = collect_above(sd->old_fd, after, 0, &v, &count, &cap, NULL);
 		size_t k = in_cur;
 		for (size_t i = in_cur; r == 0 && i < count; i++)
 			if (statusdir__id_cmp(v[i].id, greatest) <= 0)

@@ -30,8 +30,8 @@ fi
 srcdir=$(cd "$srcdir" && pwd)
 builddir=$(cd "$builddir" && pwd)
 
-# The project's warnings (configure.ac's WARN_CFLAGS) plus -Wconversion;
-# clang-tidy reports them as clang-diagnostic-* findings.
+# The project's warnings (configure.ac's WARN_CFLAGS); clang-tidy reports
+# them as clang-diagnostic-* findings.
 warn="-Wall -Wextra -Wshadow -Wformat=2 -Wconversion -Wstrict-prototypes \
 -Wmissing-prototypes -Wno-missing-field-initializers"
 deps=$(pkg-config --cflags libxxhash uuid 2>/dev/null || true)

@@ -67,6 +67,7 @@ struct options {
 
 static struct shared *sh;
 
+__attribute__((format(printf, 1, 2))) static void violation(const char *fmt, ...);
 static void violation(const char *fmt, ...)
 {
 	va_list ap;
@@ -361,8 +362,10 @@ static void watcher_checks(const struct options *o, const char *start,
 			violation("watcher saw %s, which no writer acknowledged", seen->v[i].id);
 	}
 	/* by id, the first report of each commit first */
-	qsort(commits->v, commits->n, sizeof(*commits->v), cmp_seen);
-	qsort(skips->v, skips->n, sizeof(*skips->v), cmp_seen);
+	if (commits->n > 1) /* qsort(NULL, 0, ...) is undefined: an empty list has no array */
+		qsort(commits->v, commits->n, sizeof(*commits->v), cmp_seen);
+	if (skips->n > 1)
+		qsort(skips->v, skips->n, sizeof(*skips->v), cmp_seen);
 	uint64_t late = 0, pruned = 0, unknown = 0;
 	for (size_t i = 0; i < nacks && strcmp(acks[i], start) > 0; i++) {
 		size_t j = first_above(seen, acks[i]);

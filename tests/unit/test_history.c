@@ -620,6 +620,25 @@ static void test_if_changed_confirms_bytes(void **state)
 	assert_int_equal(store_count(s, "tmp"), 0);
 }
 
+/* A newest version longer than its id says (bytes appended in place) still
+ * begins with the bytes its size and checksum name; it is damaged, and a
+ * get heals past it, so the same payload put again must be committed. */
+static void test_if_changed_longer_newest(void **state)
+{
+	struct store *s = *state;
+	char a[STATUSDIR_ID_SIZE], b[STATUSDIR_ID_SIZE];
+	put_ok(s->sd, "old\n", 4, NULL);
+	put_ok(s->sd, "the real status\n", 16, a);
+	damage_size(s->sd, a, 5);
+	memset(b, 0, sizeof(b));
+	assert_int_equal(statusdir_put(s->sd, "the real status\n", 16, STATUSDIR_IF_CHANGED, b), 0);
+	assert_string_not_equal(a, b);
+	assert_true(strcmp(b, a) > 0);
+	assert_int_equal(listed(s->sd), 3);
+	assert_version(s->sd, NULL, "the real status\n", 16, b);
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
 /* The streaming ways of putting honour the flag too, with large payloads. */
 static void test_if_changed_fd_and_txn(void **state)
 {
@@ -925,6 +944,33 @@ static void test_list_since_reaches_old(void **state)
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(v[i].in_head, i + 3 >= 20 - STATUSDIR_HEAD);
 	statusdir_list_free(v);
+}
+
+/* A run of damaged versions keeps the newest intact one: after 10 puts with
+ * the 8 newest damaged, ids[1] is in old/, and prune --keep 1 leaves it
+ * there beside the greatest id, alone in cur/.  cur/ then holds fewer than
+ * STATUSDIR_HEAD ids, so a version above the watermark can be in old/. */
+static void test_list_since_damaged_run(void **state)
+{
+	struct store *s = *state;
+	char ids[10][STATUSDIR_ID_SIZE], want[2][STATUSDIR_ID_SIZE];
+	put_numbered(s->sd, 10, ids);
+	for (size_t i = 2; i < 10; i++)
+		damage_content(s->sd, ids[i]);
+	assert_int_equal(store_has(s, "old", ids[1]), 1);
+	struct statusdir_prune_policy p;
+	statusdir_prune_policy_init(&p);
+	p.keep = 1;
+	assert_int_equal(statusdir_prune(s->sd, &p, NULL), 0);
+	assert_int_equal(store_count(s, "cur"), 1);
+	assert_int_equal(store_has(s, "old", ids[1]), 1);
+	assert_int_equal(listed(s->sd), 2);
+	memcpy(want[0], ids[1], sizeof(want[0]));
+	memcpy(want[1], ids[9], sizeof(want[1]));
+	assert_since(s->sd, ids[0], want, 2);
+	assert_since(s->sd, NULL, want, 2);
+	assert_since(s->sd, ids[1], want + 1, 1);
+	assert_since(s->sd, ids[9], NULL, 0);
 }
 
 /* A watermark that is not (or no longer) in the store works as well. */
@@ -1303,6 +1349,7 @@ int main(void)
 		T(test_if_changed_different_bytes_same_size),
 		T(test_if_changed_empty_payload),
 		T(test_if_changed_confirms_bytes),
+		T(test_if_changed_longer_newest),
 		T(test_if_changed_fd_and_txn),
 		T(test_keep_applied_by_put),
 		T(test_keep_beyond_head),
@@ -1317,6 +1364,7 @@ int main(void)
 		T(test_keep_other_process),
 		T(test_list_since_ascending),
 		T(test_list_since_reaches_old),
+		T(test_list_since_damaged_run),
 		T(test_list_since_absent_watermark),
 		T(test_list_since_late_commit_in_cur),
 		T(test_list_since_bad_watermark),
