@@ -111,7 +111,7 @@ static long tmp_name_pid(const struct store *s)
 static void test_forked_child_writes_as_itself(void **state)
 {
 	struct store *s = *state;
-	char id[STATUSDIR_ID_SIZE], child_id[STATUSDIR_ID_SIZE];
+	char id[STATUSDIR_ID_SIZE], child_id[STATUSDIR_ID_SIZE] = "";
 	put_ok(s->sd, "parent", 6, id);
 	assert_version(s->sd, NULL, "parent", 6, id);
 	int p[2];
