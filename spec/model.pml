@@ -1,70 +1,85 @@
 /* model.pml - the statusdir protocols as a Promela model, checked by spin.
  *
- * Two writers put, a reader gets the newest version and then a version by
- * id, a cleaner prunes, and a crash may strike at any moment and drop
- * everything not yet fsync'd: file contents and directory entries,
- * separately.  After the crash a writer, a reader and a cleaner (which
- * now also sweeps the writers' orphaned tmp/ files) run on what is left.
- * spec/model.md maps every step to the code, states the properties, gives
- * the state-space sizes and shows that each MUTATION below is caught.
+ * Two writers put (three puts in all), a reader gets the newest version and
+ * then a version by id, and a cleaner sweeps tmp/, trims the head and
+ * prunes.  A power cut may strike at any moment, or never.  It keeps what
+ * was fsync'd, and of the rest only what the filesystem had written back by
+ * itself (a journal commit of the directories may happen at any moment; the
+ * bytes of a file that was not fsync'd are lost).  After it, a writer (one
+ * put), a reader and a cleaner run on what is left.  spec/model.md maps
+ * every step to the code, states the properties and the abstractions, gives
+ * the sizes and times, and shows that each mutation below is caught.
  *
- *   tests/analysis/spin.sh       (the model, then every mutation), or
- *   spin -a spec/model.pml && cc -O2 -DSAFETY -DCOLLAPSE -o pan pan.c && ./pan -E
+ *   tests/analysis/spin.sh              the model, then every mutation
+ *   spin -a spec/model.pml && cc -O2 -DSAFETY -DCOLLAPSE -o pan pan.c && ./pan -m100000
  *
- * MUTATION: one step removed or moved; spin must then report a violation.
- *   1  put does not fsync cur/ (P7)
- *   2  a lookup by id tries old/ before cur/ (protocol.md 5.2)
- *   3  prune may remove the greatest id (protocol.md 6)
- *   4  put does not fsync the file (P3)
- *   5  the id's time is the clock alone, without "greatest + 1" (P5)
- *   6  put fsyncs the file after the rename into cur/ (P3 after P6)
- *   7  put fsyncs cur/ before the rename into cur/ (P7 before P6)
- */
-#ifndef MUTATION
-#define MUTATION 0
+ * Mutations: each -D below removes or moves one step of the protocol; spin
+ * must then find a violation (tests/analysis/spin.sh --mutations).
+ *   NO_FSYNC_FILE       put does not fsync the file (P3 removed)
+ *   FSYNC_FILE_LATE     put fsyncs the file after the rename into cur/ (P3 after P6)
+ *   NO_FSYNC_CUR        put does not fsync cur/ (P7 removed)
+ *   FSYNC_CUR_EARLY     put fsyncs cur/ before the rename into cur/ (P7 before P6)
+ *   CLOCK_ONLY          the id's time is the clock alone, without greatest + 1 (P5)
+ *   HISTORY_BEFORE_CUR  a lookup by id tries old/ before cur/ (5.2)
+ *   NEWEST_NO_RETRY     get of the newest answers "no version" when the name
+ *                       vanished between listing and opening (5.1 step 3)
+ *   GET_OLDEST          get of the newest takes the least id of its listing (5.1 step 1)
+ *   PRUNE_NEWEST        prune does not exempt the greatest id (6.1)
+ *   MOVE_NEWEST         the head trim ranks its listing oldest first (4)
+ *   DELETE_THEN_RENAME  the move to old/ removes cur/ID, then creates old/ID,
+ *                       two steps instead of one rename(2) (4)
+ *   SWEEP_FRESH_TMP     the sweep takes the tmp/ files of live writers (7)
+ * Variants, which must hold like the model:
+ *   LINK_FALLBACK       publish by link(2) and unlink(2) (P6 without RENAME_NOREPLACE)
+ *   RETENTION           each put also applies a retention policy (P10)
+ *   READERS=2           two readers
+ *
+ * Each assert is tagged [name]; spin.sh reports the tag of the one that
+ * fails.  The tags are the properties of spec/model.md.  The printf lines
+ * ("MSC:") only show in a replayed trail: spin -t model.pml. */
+
+#define HEAD 2         /* the head trim keeps this many newest in cur/ (8 in the code) */
+#define KEEP 2         /* keep-N of a prune's policy */
+#define W 3            /* writers: 0 and 1 before the crash, 2 after it */
+#define MAXT 4         /* greatest time of an id: 3 puts, then 1 after the crash */
+#define NID 15         /* ids: id = time * W + unique part (0 to 2), 3..14; 0 is none */
+#define PUTS0 2        /* puts of writer 0 */
+#define PUTS1 1        /* puts of writer 1 */
+#ifndef READERS
+#define READERS 1
 #endif
-#ifndef R
-#define R 1            /* readers before the crash: 1 or 2 */
-#endif
-#define W 2            /* writers */
-#define PUTS0 2        /* puts of writer 0 before the crash */
-#define PUTS1 1        /* puts of writer 1 before the crash */
-#define HEAD 2         /* the head trim keeps this many newest in cur/ */
-#define KEEP 2         /* the cleaner's keep-N */
-#define MAXT 5         /* greatest time of an id */
-#define NID 12         /* ids 2..11: id = time * W + writer; 0 is none */
+
+/* Who does a step, in a replayed trail: a writer (0 to 2), or the cleaner. */
+#define CLEANER 9
 
 /* Sets of ids, as bitmasks. */
 #define BIT(x) (1 << (x))
 #define HAS(set, x) (((set) >> (x)) & 1)
-
-/* A writer's file in tmp/. */
-#define NOFILE 0
-#define LIVE 1         /* its writer is running */
-#define ORPHAN 2       /* its writer is gone (crashed) */
-
-/* A writer's file contents. */
-#define WRITTEN 1      /* complete in the page cache, not durable */
-#define DURABLE 2      /* fsync'd */
 
 /* The store: what processes see (_v), and what a crash keeps (_d). */
 unsigned cur_v : NID;   /* names in cur/ */
 unsigned old_v : NID;   /* names in old/ */
 unsigned cur_d : NID;
 unsigned old_d : NID;
-unsigned moving : NID;  /* renamed cur/ -> old/, not yet durable */
-unsigned whole : NID;   /* the file named id holds all its bytes */
-unsigned lasting : NID; /* ... durably */
-byte tmpf[W];           /* each writer's file in tmp/ */
-byte wcont[W];          /* and its contents */
+unsigned moving : NID;  /* renamed from cur/ to old/, the rename not yet durable */
+unsigned lasting : NID; /* the file named id has its bytes on disk (fsync'd) */
+byte tmpf[W];           /* writer w's file in tmp/: 0 none, else 1 + the boot
+                         * (epoch) that created it, which its name records */
 byte now = 1;           /* the wall clock, in id times */
+byte epoch;             /* the boot: 0, and 1 after the crash */
+byte alive;             /* processes of epoch 0 that have not stopped */
 
-/* Ghosts: what the properties talk about. */
-unsigned acked : NID;   /* a put returned 0 with this id */
-unsigned pruned : NID;  /* a cleaner removed it, by policy */
-byte maxack;            /* the greatest acknowledged id */
-byte epoch;             /* 1 after the crash */
-byte alive;             /* processes of epoch 0 not yet ended */
+/* Ghosts: what the properties talk about, not part of the store. */
+unsigned acked : NID;   /* a put returned this id, and no cleaner removed it */
+unsigned inflight : NID;/* committed, its put has not returned, no cleaner removed it */
+byte maxack;            /* the greatest id a put returned */
+bit committed;          /* some version was committed (and survived the crash) */
+unsigned lost : NID;    /* names the crash left without their bytes */
+
+/* I4, in every state: the greatest id in the store is in cur/.  cur_v and
+ * the ids only in old/ are disjoint sets, so the greater of the two
+ * bitmasks holds the greatest id. */
+#define NEWEST_IN_CUR (cur_v > (old_v & ~cur_v) || (cur_v | old_v) == 0)
 
 /* g := the greatest id in set (0: none). */
 inline greatest(set, g)
@@ -76,297 +91,444 @@ inline greatest(set, g)
 	od
 }
 
-/* rename(2) cur/x to old/x; no fsync, by design (protocol.md 4). */
-inline move_to_old(w, x)
+/* fsync(2) of cur/: its names become durable, and so do the renames out of
+ * it (a rename is one transaction: durable in both folders or in neither).
+ * After the crash nothing is tracked: there is no second crash. */
+inline fsync_cur()
 {
 	if
-	:: HAS(cur_v, x) ->
-		printf("MSC: writer %d P9: cur/%d to old/\n", w, x);
-		assert(cur_v >> (x + 1) != 0); /* the newest never leaves cur/ */
-		cur_v = cur_v & ~BIT(x);
-		old_v = old_v | BIT(x);
-		moving = moving | BIT(x)
-	:: else -> skip /* ENOENT: moved or removed by another process */
+	:: epoch == 0 ->
+		cur_d = cur_v;
+		old_d = (old_d & ~moving) | (old_v & moving);
+		moving = 0
+	:: else
 	fi
 }
 
-/* P9, the head trim: of the P5 listing lst plus the new id, every id with
- * at least HEAD greater ids is moved to old/, one rename a step. */
-inline head_trim(extra, x, c)
+/* lib/head.c move_to_old: renameat(2) cur/ID to old/ID; ENOENT (moved or
+ * removed by another process meanwhile) is fine.  No fsync: protocol.md 4. */
+inline move_to_old(who, x, h)
 {
+	if
+	:: HAS(cur_v, x) ->
+		if
+		:: who == CLEANER -> printf("MSC: cleaner moves cur/%d to old/\n", x)
+		:: else -> printf("MSC: writer %d moves cur/%d to old/\n", who, x)
+		fi;
+		assert(cur_v >> (x + 1) != 0); /* [newest-stays]: a greater id stays in cur/ */
+		cur_v = cur_v & ~BIT(x);
+#ifdef DELETE_THEN_RENAME
+		h = x /* (cur/ID removed; old/ID comes in a later step) */
+#else
+		old_v = old_v | BIT(x);
+		if
+		:: epoch == 0 -> moving = moving | BIT(x)
+		:: else
+		fi
+#endif
+	:: else
+	fi
+}
+
+#ifdef DELETE_THEN_RENAME
+#define HFREE && h == 0
+#else
+#define HFREE
+#endif
+
+/* Head trim, lib/head.c statusdir__head_trim, for a put (P9, extra = its
+ * new id) and for prune (step 2, extra = 0): walk the listing lst newest
+ * first, counting the greater ids of each, the put's own id included; move
+ * each listed id that has HEAD greater ones, one rename(2) a step. */
+inline head_trim(who, lst, extra, x, c, h)
+{
+#ifndef MOVE_NEWEST
 	x = NID - 1;
 	c = 0;
 	do
-	:: x > 0 ->
-		atomic {
-			do
-			:: x > 0 && !(HAS(lst, x) || x == extra) -> x--
-			:: x > 0 && (HAS(lst, x) || x == extra) && (x == extra || c < HEAD) -> c++; x--
-			:: else -> break
-			od;
-			if
-			:: x > 0 -> move_to_old(w, x); c++; x--
-			:: else -> x = 0; c = 0; lst = 0
-			fi
-		}
+	:: d_step {
+		x > 0 HFREE ->
+		do
+		:: x > 0 && x == extra -> c++; x--
+		:: x > 0 && x != extra && !HAS(lst, x) -> x--
+		:: x > 0 && x != extra && HAS(lst, x) && c < HEAD -> c++; x--
+		:: x > 0 && x != extra && HAS(lst, x) && c >= HEAD -> break
+		:: x == 0 -> break
+		od;
+		if
+		:: x > 0 -> move_to_old(who, x, h); c++; x--
+		:: else -> c = 0; lst = 0
+		fi
+	   }
+#else
+	/* (sorted oldest first: the comparison the wrong way round) */
+	x = 1;
+	c = (extra != 0 -> 1 : 0);
+	do
+	:: d_step {
+		x < NID HFREE ->
+		do
+		:: x < NID && !HAS(lst, x) -> x++
+		:: x < NID && HAS(lst, x) && c < HEAD -> c++; x++
+		:: x < NID && HAS(lst, x) && c >= HEAD -> break
+		:: x == NID -> break
+		od;
+		if
+		:: x < NID -> move_to_old(who, x, h); c++; x++
+		:: else -> x = 0; c = 0; lst = 0
+		fi
+	   }
+#endif
+#ifdef DELETE_THEN_RENAME
+	:: d_step { h != 0 -> old_v = old_v | BIT(h); h = 0 } /* (old/ID created) */
+#endif
 	:: else -> break
 	od
 }
 
-/* fsync(2) of cur/: its names become durable, and so do the renames out of
- * it (a rename is one transaction: durable in both folders or neither). */
-inline fsync_cur()
+/* lib/prune.c prune_versions: list cur/, then old/ (lib/list.c list_all),
+ * rank newest first, and remove each removable version (removable: rank
+ * >= keep, or older than the age limit, which for ids in time order is
+ * every rank from some cut on: cut 0, all too old, or cut KEEP; never rank
+ * 0).  Every version is intact, so newest_intact_to_keep keeps nothing
+ * more.  remove_version: unlinkat(2) cur/ID, and on ENOENT old/ID. */
+inline prune_versions(who, lst, x, c, cut, pend)
 {
-	cur_d = cur_v;
-	old_d = (old_d & ~moving) | (old_v & moving);
-	moving = 0
+	lst = cur_v;
+	atomic {
+		lst = lst | old_v;
+		if
+		:: cut = 0
+		:: cut = KEEP
+		fi;
+		if
+		:: who == CLEANER -> printf("MSC: cleaner lists cur/, old/ to prune ranks >= %d\n", cut)
+		:: else -> printf("MSC: writer %d lists cur/, old/ to prune ranks >= %d\n", who, cut)
+		fi;
+		x = NID
+	}
+	do
+	:: d_step {
+		!pend && x > 0 ->
+		x--;
+		do
+		:: x > 0 && !HAS(lst, x) -> x--
+#ifdef PRUNE_NEWEST
+		:: x > 0 && HAS(lst, x) && c < cut -> c++; x--
+		:: x > 0 && HAS(lst, x) && c >= cut -> break
+#else
+		:: x > 0 && HAS(lst, x) && (c == 0 || c < cut) -> c++; x--
+		:: x > 0 && HAS(lst, x) && c > 0 && c >= cut -> break
+#endif
+		:: x == 0 -> break
+		od;
+		if
+		:: x > 0 ->
+			c++;
+			if
+			:: HAS(cur_v, x) ->
+				if
+				:: who == CLEANER -> printf("MSC: cleaner prunes cur/%d\n", x)
+				:: else -> printf("MSC: writer %d prunes cur/%d\n", who, x)
+				fi;
+				assert(cur_v >> (x + 1) != 0); /* [newest-stays]: never the newest */
+				cur_v = cur_v & ~BIT(x);
+				acked = acked & ~BIT(x);
+				inflight = inflight & ~BIT(x)
+			:: else -> pend = 1
+			fi
+		:: else -> c = 0; cut = 0; lst = 0
+		fi
+	   }
+	:: d_step {
+		pend ->
+		if
+		:: HAS(old_v, x) ->
+			if
+			:: who == CLEANER -> printf("MSC: cleaner prunes old/%d\n", x)
+			:: else -> printf("MSC: writer %d prunes old/%d\n", who, x)
+			fi;
+			assert(cur_v >> (x + 1) != 0); /* [newest-stays] */
+			old_v = old_v & ~BIT(x);
+			acked = acked & ~BIT(x);
+			inflight = inflight & ~BIT(x)
+		:: else
+		fi;
+		pend = 0
+	   }
+	:: !pend && x == 0 -> break
+	od
 }
 
 /* A process of epoch 0 stops at the crash: "unless" aborts it, and resets
- * its locals so that the states after the crash do not differ by what it
- * was doing.  Each one that ends, or stops, is counted out. */
+ * its locals so that states after the crash do not differ by what it was
+ * doing.  Each one that ends, or stops, is counted out. */
 #define DONE if :: mine == 0 -> alive-- :: else fi
 
-proctype writer(byte w)
+/* lib/put.c statusdir_put_begin, _write, _commit: writer w makes puts
+ * puts, with the unique part u in its ids. */
+proctype writer(byte w; byte puts; byte u)
 {
-	byte mine = epoch, n, t, g, id, start, x, c;
+	byte mine = epoch, n, t, g, id, start, x, c, h;
+#ifdef RETENTION
+	byte cut;
+	bit pend;
+#endif
 	unsigned lst : NID;
 	{
 	do
-	:: n < (mine == 1 -> 1 : (w == 0 -> PUTS0 : PUTS1)) ->
-		/* One step from the start of the put to its id: the steps in
-		 * between touch only this writer's file in tmp/, which no other
-		 * process looks at (the sweep takes only orphans). */
-		atomic {
-			start = maxack;        /* the put starts (I8) */
-			tmpf[w] = LIVE;        /* P1: create tmp/NAME */
-			wcont[w] = WRITTEN;    /* P2: write every byte */
-#if MUTATION != 4 && MUTATION != 6
-			wcont[w] = DURABLE;    /* P3: fsync the file */
+	:: atomic {
+		n < puts ->
+		/* P1 to P5 touch only this writer's own file in tmp/ and read
+		 * cur/ once: one step. */
+		start = maxack;        /* the put starts (I8) */
+		tmpf[w] = mine + 1;    /* P1: create tmp/NAME, O_EXCL */
+		/* P2: write every byte; P3: fsync the file (its effect is at
+		 * P6: lasting); P4: close */
+#ifdef FSYNC_CUR_EARLY
+		fsync_cur();           /* (P7 before P6) */
+		printf("MSC: writer %d fsyncs cur/ (before the rename)\n", w);
 #endif
-#if MUTATION == 7
-			fsync_cur();           /* (P7 too early) */
+		/* P5: list cur/ (statusdir__list_cur), next_time:
+		 * time = max(now, greatest in cur/ + 1) */
+		lst = cur_v;
+		d_step { greatest(lst, g) };
+		t = now;
+		if
+		:: now++               /* time passes, */
+		:: skip                /* or not: two puts may read the same time */
+		fi;
+#ifndef CLOCK_ONLY
+		if
+		:: g / W + 1 > t -> t = g / W + 1
+		:: else
+		fi;
+#endif
+		assert(t <= MAXT);     /* [bound]: the model's ids suffice */
+		id = t * W + u;        /* u: the unique part */
+		printf("MSC: writer %d P1-P5: id %d (greatest put returned: %d)\n", w, id, start);
+		assert(id > start);    /* [ordered]: I8, above every put that returned before */
+		g = 0; t = 0; start = 0
+	   };
+		/* P6: publish, renameat2(tmp/NAME, cur/ID, RENAME_NOREPLACE) */
+		d_step {
+			assert(tmpf[w] == mine + 1); /* [live-tmp-kept]: I11, no cleaner took it */
+			assert(!HAS(cur_v, id));     /* [no-replace]: I5 */
+			printf("MSC: writer %d P6: cur/%d\n", w, id);
+			cur_v = cur_v | BIT(id);
+#ifndef LINK_FALLBACK
+			tmpf[w] = 0;
+#endif
+			committed = 1;
+			inflight = inflight | BIT(id);
+#if !defined(NO_FSYNC_FILE) && !defined(FSYNC_FILE_LATE)
+			lasting = lasting | BIT(id)  /* P3 came before */
+#endif
+		}
+#ifdef LINK_FALLBACK
+		tmpf[w] = 0;                   /* unlinkat(tmp/NAME) after linkat */
+#endif
+#ifdef FSYNC_FILE_LATE
+		d_step {
+			lasting = lasting | BIT(id);   /* (P3 after P6) */
+			printf("MSC: writer %d fsyncs the file of %d\n", w, id)
+		}
+#endif
+		/* P7: fsync cur/; P8 (has-versions) is not modelled.  The put is
+		 * counted as returned here, before P9 and P10: spec/model.md. */
+		d_step {
+#if !defined(NO_FSYNC_CUR) && !defined(FSYNC_CUR_EARLY)
+			fsync_cur();
 			printf("MSC: writer %d P7: fsync cur/\n", w);
 #endif
-			/* P5: list cur/; time = max(now, greatest in cur/ + 1) */
-			lst = cur_v;
-			greatest(cur_v, g);
-			t = now;
-			now++;                 /* time passes */
-#if MUTATION != 5
-			if
-			:: g / W + 1 > t -> t = g / W + 1
-			:: else
-			fi;
-#endif
-			g = 0;
-			if
-			:: t > MAXT -> tmpf[w] = NOFILE; break /* the model's bound */
-			:: else -> id = t * W + w; t = 0
-			fi;
-			printf("MSC: writer %d P1-P5: id %d (greatest put returned %d)\n", w, id, start);
-			assert(id > start); /* I8: above every put that returned before */
-			start = 0
-		}
-		/* P6: rename tmp/NAME to cur/ID, never replacing a name */
-		atomic {
-			if
-			:: tmpf[w] == LIVE ->
-				assert(!HAS(cur_v, id));
-				cur_v = cur_v | BIT(id);
-				whole = whole | BIT(id);
-				if
-				:: wcont[w] == DURABLE -> lasting = lasting | BIT(id)
-				:: else -> lasting = lasting & ~BIT(id)
-				fi;
-				tmpf[w] = NOFILE; wcont[w] = 0;
-				printf("MSC: writer %d P6: cur/%d\n", w, id)
-			:: else -> break /* the sweep took the file: the put fails */
-			fi
-		}
-#if MUTATION == 6
-		lasting = lasting | BIT(id); /* (P3 too late) */
-		printf("MSC: writer %d P3: fsync the file of %d\n", w, id);
-#endif
-		atomic {
-#if MUTATION != 1 && MUTATION != 7
-			fsync_cur();           /* P7: fsync cur/ */
-			printf("MSC: writer %d P7: fsync cur/\n", w);
-#endif
-			/* put returns 0 */
 			printf("MSC: writer %d: put returns %d\n", w, id);
-			acked = acked | BIT(id);
+			acked = acked | (inflight & BIT(id));
+			inflight = inflight & ~BIT(id);
 			if
 			:: id > maxack -> maxack = id
 			:: else
 			fi;
 			n++
 		}
-		/* P9 */
-		head_trim(id, x, c);
-		id = 0
+		/* P9: the head trim, of the P5 listing plus the new id */
+		head_trim(w, lst, id, x, c, h);
+		id = 0;
+#ifdef RETENTION
+		/* P10: statusdir__apply_retention, the rules of prune */
+		prune_versions(w, lst, x, c, cut, pend);
+#endif
 	:: else -> break
 	od;
-	atomic { n = 0; DONE }
-	} unless { atomic { epoch != mine -> n = 0; t = 0; g = 0; id = 0; start = 0; x = 0; c = 0; lst = 0; DONE } }
+	atomic { n = 0; DONE } /* (atomic: a break may not jump into a d_step) */
+	} unless { d_step { epoch != mine ->
+		n = 0; t = 0; g = 0; id = 0; start = 0; x = 0; c = 0; h = 0; lst = 0;
+#ifdef RETENTION
+		cut = 0; pend = 0;
+#endif
+		DONE } }
 }
 
-/* g := the greatest id in cur/, by one listing; an empty listing is
- * believed only if no put returned and old/ is empty too. */
-inline list_newest(g)
+/* The answer "no version" (-ENOENT): right only if no version was ever
+ * committed. */
+#define NO_VERSION printf("MSC: reader: no version\n"); assert(!committed)
+
+/* g := the id that get of the newest takes from its listing */
+#ifndef GET_OLDEST
+#define newest(set, g) greatest(set, g)
+#else
+inline newest(set, g) /* (the least) */
 {
-	greatest(cur_v, g);
-	if
-	:: g == 0 -> assert(maxack == 0 && old_v == 0)
-	:: else
-	fi
+	g = 1;
+	do
+	:: g < NID && !HAS(set, g) -> g++
+	:: g == NID -> g = 0; break
+	:: else -> break
+	od
 }
+#endif
 
-proctype reader(byte r)
+/* lib/get.c stage_request, lib/read.c statusdir__open_version. */
+proctype reader()
 {
 	byte mine = epoch, g, need, a;
 	bit found;
 	{
-	/* 5.1: get the newest.  The get starts with its listing: every put
-	 * that returned before it must be there, or a newer version. */
-	atomic { need = maxack; list_newest(g) }
+	/* 5.1, get the newest (lib/read.c open_newest): list cur/
+	 * (lib/scan.c statusdir__greatest_in_cur), take the greatest, open
+	 * it (open_in); if it vanished, list again.  The get starts with its
+	 * listing: every put that returned before it must be there, or a
+	 * newer version. */
+	d_step {
+		need = maxack;
+		newest(cur_v, g);
+		printf("MSC: reader lists cur/: %d\n", g);
+		if
+		:: g == 0 -> NO_VERSION /* [never-missing] */
+		:: else
+		fi
+	}
 	do
-	:: g == 0 -> need = 0; break
-	:: g != 0 ->
-		atomic {
+	:: d_step {
+		g != 0 ->
+		if
+		:: HAS(cur_v, g) ->
+			printf("MSC: reader gets the newest: %d (greatest put returned: %d)\n", g, need);
+			assert(!HAS(lost, g)); /* [whole]: never a partial version */
+			assert(g >= need);     /* [fresh]: that put's version or a newer one */
+			g = 0; need = 0
+#ifdef NEWEST_NO_RETRY
+		:: else -> NO_VERSION; g = 0 /* [never-missing] */
+#else
+		:: else ->
+			/* vanished: look again */
+			newest(cur_v, g);
+			printf("MSC: reader: vanished; lists cur/ again: %d\n", g);
 			if
-			:: HAS(cur_v, g) ->      /* open: it is there */
-				printf("MSC: reader gets the newest: %d\n", g);
-				assert(HAS(whole, g)); /* never a partial version */
-				assert(g >= need);     /* that put's version or a newer one */
-				g = 0; need = 0;
-				break
-			:: else                   /* vanished: look again */
+			:: g == 0 -> NO_VERSION /* [never-missing] */
+			:: else
 			fi
-		}
-		atomic { list_newest(g) }
+#endif
+		fi
+	   }
+	:: g == 0 -> break
 	od;
-	/* 5.2: get by id the oldest acknowledged version not pruned (the
-	 * one that the head trim moves first): cur/, then old/ */
+	/* 5.2, get by id (lib/read.c open_by_id): the oldest id that a put
+	 * returned and no cleaner removed (the one that the head trim moves
+	 * first); open cur/ID, and if it is not there, old/ID */
 	atomic {
 		a = 1;
 		do
-		:: a < NID && !(HAS(acked, a) && !HAS(pruned, a)) -> a++
-		:: a < NID && HAS(acked, a) && !HAS(pruned, a) -> break
+		:: a < NID && !HAS(acked, a) -> a++
+		:: a < NID && HAS(acked, a) -> break
 		:: a == NID -> a = 0; break
 		od;
 		if
 		:: a != 0 ->
-#if MUTATION == 2
-			found = HAS(old_v, a)
+#ifdef HISTORY_BEFORE_CUR
+			found = HAS(old_v, a);
+			printf("MSC: reader opens old/%d: %d\n", a, found)
 #else
-			found = HAS(cur_v, a)
+			found = HAS(cur_v, a);
+			printf("MSC: reader opens cur/%d: %d\n", a, found)
 #endif
 		:: else
 		fi
 	}
-	if
-	:: a != 0 ->
-		atomic {
-			if
-			:: !found ->
-#if MUTATION == 2
-				found = HAS(cur_v, a)
+	d_step {
+		if
+		:: a != 0 && !found ->
+#ifdef HISTORY_BEFORE_CUR
+			found = HAS(cur_v, a);
+			printf("MSC: reader opens cur/%d: %d\n", a, found);
 #else
-				found = HAS(old_v, a)
+			found = HAS(old_v, a);
+			printf("MSC: reader opens old/%d: %d\n", a, found);
 #endif
-			:: else
-			fi;
-			printf("MSC: reader gets %d by id: found %d\n", a, found);
-			assert(!found || HAS(whole, a)); /* never partial */
-			assert(found || HAS(pruned, a)); /* missing only if pruned */
-			a = 0; found = 0
-		}
-	:: else
-	fi;
-	atomic { DONE }
-	} unless { atomic { epoch != mine -> g = 0; need = 0; a = 0; found = 0; DONE } }
+			/* an acknowledged version is found unless pruned */
+			assert(found || !HAS(acked, a)) /* [by-id] */
+		:: else
+		fi;
+		assert(!found || !HAS(lost, a)); /* [whole] */
+		a = 0; found = 0;
+		DONE
+	}
+	} unless { d_step { epoch != mine -> g = 0; need = 0; a = 0; found = 0; DONE } }
 }
 
+/* lib/prune.c statusdir_prune: the sweep, the head trim, the policy. */
 proctype cleaner()
 {
-	byte mine = epoch, x, rank, old;
-	unsigned all : NID;
+	byte mine = epoch, x, c, cut, h;
+	bit pend;
+	unsigned lst : NID;
 	{
-	/* 7: the stale-tmp sweep takes files whose writer is gone, never a
-	 * live writer's (there are none to take before the crash) */
-	if
-	:: mine == 1 ->
-		atomic {
-			x = 0;
-			do
-			:: x < W && tmpf[x] == ORPHAN -> tmpf[x] = NOFILE; x++
-			:: x < W && tmpf[x] != ORPHAN -> x++
-			:: else -> x = 0; break
-			od
-		}
-	:: else
-	fi;
-	/* 6: prune: list cur/, then old/; remove every rank >= KEEP, and every
-	 * rank >= old (max-age: ids are in time order, so the versions too old
-	 * are the ranks from some point on, chosen freely here); never rank 0,
-	 * the greatest id */
-	all = cur_v;
-	atomic {
-		all = all | old_v;
-		if
-		:: old = 0
-		:: old = 1
-		:: old = KEEP
-		fi
-	}
-	x = NID - 1;
-	rank = 0;
-	do
-	:: x > 0 ->
-		atomic {
-			do
-			:: x > 0 && !HAS(all, x) -> x--
-#if MUTATION == 3
-			:: x > 0 && HAS(all, x) && rank < KEEP && rank < old -> rank++; x--
-			:: x > 0 && HAS(all, x) && (rank >= KEEP || rank >= old) -> break
-#else
-			:: x > 0 && HAS(all, x) && (rank == 0 || rank < KEEP && rank < old) -> rank++; x--
-			:: x > 0 && HAS(all, x) && rank > 0 && (rank >= KEEP || rank >= old) -> break
-#endif
-			:: else -> break
-			od;
+	/* 1. lib/tmpsweep.c statusdir__tmp_sweep, sweep_one, is_stale: remove
+	 * each file in tmp/ whose writer is gone, here: whose name records
+	 * another boot (lib/tmpname.c statusdir__tmp_writer_gone) */
+	d_step {
+		x = 0;
+		do
+		:: x < W ->
 			if
-			:: x > 0 ->
-				/* unlink cur/ID, else old/ID (moves go one way) */
-				if
-				:: HAS(cur_v | old_v, x) ->
-					printf("MSC: cleaner prunes %d\n", x);
-					assert(cur_v >> (x + 1) != 0); /* the newest is never pruned */
-					cur_v = cur_v & ~BIT(x);
-					old_v = old_v & ~BIT(x);
-					pruned = pruned | BIT(x)
-				:: else
-				fi;
-				rank++; x--
-			:: else -> x = 0; rank = 0; all = 0; old = 0
-			fi
-		}
-	:: else -> break
-	od;
+#ifdef SWEEP_FRESH_TMP
+			:: tmpf[x] != 0 ->
+#else
+			:: tmpf[x] != 0 && tmpf[x] != mine + 1 ->
+#endif
+				printf("MSC: cleaner sweeps the tmp/ file of writer %d\n", x);
+				tmpf[x] = 0
+			:: else
+			fi;
+			x++
+		:: else -> x = 0; break
+		od
+	}
+	/* 2. trim_head: list cur/ (statusdir__list_ids), statusdir__head_trim */
+	lst = cur_v;
+	head_trim(CLEANER, lst, 0, x, c, h);
+	/* 3. prune_versions */
+	prune_versions(CLEANER, lst, x, c, cut, pend);
 	atomic { DONE }
-	} unless { atomic { epoch != mine -> x = 0; rank = 0; all = 0; old = 0; DONE } }
+	} unless { d_step { epoch != mine -> x = 0; c = 0; cut = 0; h = 0; pend = 0; lst = 0; DONE } }
 }
 
-/* The crash: what was not fsync'd is gone; every process stops. */
+/* [newest-in-cur], I4 in every state: blocked until it is false. */
+proctype monitor()
+{
+end:	d_step { !NEWEST_IN_CUR -> assert(NEWEST_IN_CUR) /* [newest-in-cur] */ }
+}
+
+/* The crash: the directories as of their last fsync or journal commit,
+ * the bytes of files that were fsync'd; every process stops; the clock is
+ * wrong after the restart. */
 inline crash(i)
 {
-	atomic {
+	d_step {
 		epoch = 1;
 		cur_v = cur_d;
 		old_v = old_d;
 		moving = 0;
-		whole = lasting;
+		inflight = 0;
 		printf("MSC: CRASH; what is left:");
 		i = 1;
 		do
@@ -380,28 +542,26 @@ inline crash(i)
 			:: else
 			fi;
 			if
-			:: HAS(cur_v | old_v, i) && !HAS(whole, i) -> printf(" (%d: contents lost)", i)
+			:: HAS(cur_v | old_v, i) && !HAS(lasting, i) -> printf(" (%d: bytes lost)", i)
 			:: else
 			fi;
 			i++
-		:: else -> printf("\n"); break
+		:: else -> printf("\n"); i = 0; break
 		od;
-		/* an acknowledged put is still there, and whole, unless pruned */
-		assert((acked & ~pruned & ~(cur_v | old_v)) == 0);
-		assert(((cur_v | old_v) & ~whole) == 0);
-		i = 0;
-		do
-		:: i < W && tmpf[i] != NOFILE -> tmpf[i] = ORPHAN; wcont[i] = 0; i++
-		:: i < W && tmpf[i] == NOFILE -> i++
-		:: else -> i = 0; break
-		od;
-		now = 1 /* and the clock is wrong after the restart */
+		/* every put that returned is still there, unless pruned */
+		assert((acked & ~(cur_v | old_v)) == 0); /* [durable] */
+		lost = (cur_v | old_v) & ~lasting;
+		/* no name is left without its bytes */
+		assert(lost == 0); /* [whole] */
+		committed = (cur_v | old_v) != 0;
+		lasting = 0;
+		now = 1
 	}
 	/* the restart, once every process has stopped */
 	atomic {
 		alive == 0;
-		run writer(0);
-		run reader(0);
+		run writer(2, 1, 2);
+		run reader();
 		run cleaner()
 	}
 }
@@ -410,22 +570,28 @@ init
 {
 	byte i;
 	atomic {
-		alive = W + R + 1;
+		run monitor();
+		alive = 3 + READERS;
+		/* the unique parts decide between ids of the same time: either
+		 * writer's may be the greater */
+		if
+		:: run writer(0, PUTS0, 0); run writer(1, PUTS1, 1)
+		:: run writer(0, PUTS0, 1); run writer(1, PUTS1, 0)
+		fi;
 		i = 0;
 		do
-		:: i < W -> run writer(i); i++
-		:: else -> break
+		:: i < READERS -> run reader(); i++
+		:: else -> i = 0; break
 		od;
-		i = 0;
-		do
-		:: i < R -> run reader(i); i++
-		:: else -> break
-		od;
-		run cleaner();
-		i = 0
+		run cleaner()
 	}
-	if
-	:: crash(i)   /* at any moment */
-	:: alive == 0 /* or never */
-	fi
+	do
+	/* the filesystem writes back the directories by itself (a journal
+	 * commit): every rename and unlink so far becomes durable */
+	:: d_step { epoch == 0 && (cur_d != cur_v || old_d != old_v) ->
+		printf("MSC: journal commit: every rename and unlink so far is durable\n");
+		cur_d = cur_v; old_d = old_v; moving = 0 }
+	:: crash(i); break  /* at any moment */
+	:: alive == 0 -> break /* or never */
+	od
 }
