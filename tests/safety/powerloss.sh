@@ -28,12 +28,18 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root (loop devices, mounts, sysctls)"
 	exit 0
 fi
-for tool in losetup mkfs.ext4 mkfs.xfs mkfs.btrfs e2fsck xfs_repair btrfs sysctl; do
+for tool in losetup mkfs.ext4 mkfs.xfs mkfs.btrfs e2fsck xfs_repair btrfs sysctl flock; do
 	if ! command -v $tool >/dev/null 2>&1; then
 		echo "1..0 # SKIP $tool not found"
 		exit 0
 	fi
 done
+
+# One run at a time on a machine: each saves the sysctls it changes and
+# restores them on exit, and two at once would restore each other's
+# settings (background writeback off) for good.
+exec 9>/tmp/statusdir-powerloss.lock
+flock 9
 
 bin="$top_builddir/tests/safety/powerloss"
 broken="$top_builddir/tests/safety/powerloss-broken"
