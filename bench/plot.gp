@@ -47,8 +47,9 @@ set xlabel "writer processes"
 set ylabel "puts/s, all writers together"
 set yrange [0:*]
 wtitle(k) = k eq "floor" ? "raw protocol floor" : k eq "statusdir" ? "statusdir_put" : \
+            k eq "statusdir-oneflush" ? "statusdir_put, one flush" : \
             k eq "sqlite-full" ? "SQLite WAL FULL" : k
-plot for [k in "floor statusdir sqlite-full"] csv \
+plot for [k in "floor statusdir statusdir-oneflush sqlite-full"] csv \
 	using (sect("writers") && strcol(2) eq k ? $5 : NaN):8 \
 	with linespoints lw 2 title wtitle(k)
 }
