@@ -43,8 +43,10 @@ int statusdir__head_trim(statusdir *sd, const struct name_list *cur,
                          struct statusdir_counts *counts)
 {
 	bool dry = p && (p->flags & STATUSDIR_PRUNE_DRY_RUN);
-	/* the extra id is the newest put by this process; if it sorts below
-	 * listed ids it still counts as one of the greater ones */
+	/* the extra id is the version this process has just put, not in the
+	 * listing: it counts as one of the greater ones for every listed id
+	 * it sorts above (never for one it sorts below, which could move the
+	 * newest) */
 	size_t greater = 0;
 	bool extra_counted = extra == NULL;
 	int err = 0;
