@@ -76,6 +76,14 @@ int parse_count(const char *s, uint64_t *n);
 int parse_mode(const char *s, unsigned *mode);
 int parse_group(const char *s, int64_t *gid);
 
+/* log --format templates (logformat.c): valid only if every % and \ is
+ * followed by an escape statusdir(1) lists; print expands a valid one for
+ * version v (same: the older version with the same bytes, or NULL) and
+ * ends it with a newline unless it ends in %n. */
+bool log_format_valid(const char *f);
+void log_format_print(FILE *out, const char *f, const struct statusdir_version *v,
+                      const struct statusdir_version *same);
+
 /* The wall clock in ns (CLOCK_REALTIME). */
 int64_t statusdir_now(void);
 

@@ -22,20 +22,6 @@ struct log_args {
 	const char *format;
 };
 
-/* The escapes --format knows; anything else after % or \ is refused. */
-static bool format_ok(const char *f)
-{
-	for (; *f; f++) {
-		if (*f == '%' && (!f[1] || !strchr("itTsclSn%", f[1])))
-			return false;
-		if (*f == '\\' && (!f[1] || !strchr("tn\\", f[1])))
-			return false;
-		if (*f == '%' || *f == '\\')
-			f++;
-	}
-	return true;
-}
-
 static int on_log_option(int key, const char *value, void *ctx)
 {
 	struct log_args *a = ctx;
@@ -44,7 +30,7 @@ static int on_log_option(int key, const char *value, void *ctx)
 		a->json = true;
 		return 0;
 	case OPT_FORMAT:
-		if (!format_ok(value))
+		if (!log_format_valid(value))
 			return -usage_error(a->cmd, "invalid --format '%s' (%%i %%t %%T %%s %%c %%l %%S %%n %%%%)", value);
 		a->format = value;
 		return 0;
@@ -89,44 +75,12 @@ static const struct statusdir_version *const *find_same(const struct statusdir_v
 	return same;
 }
 
-static void print_format(const char *f, const struct statusdir_version *v,
-                         const struct statusdir_version *same)
-{
-	char time[TIME_SIZE];
-	bool ends_in_newline = false;
-	for (; *f; f++) {
-		ends_in_newline = false;
-		if (*f == '\\') {
-			f++;
-			putchar(*f == 't' ? '\t' : *f == 'n' ? '\n' : '\\');
-			continue;
-		}
-		if (*f != '%') {
-			putchar(*f);
-			continue;
-		}
-		switch (*++f) {
-		case 'i': fputs(v->id, stdout); break;
-		case 't': format_time(v->time_ns, time); fputs(time, stdout); break;
-		case 'T': printf("%" PRId64, v->time_ns); break;
-		case 's': printf("%" PRIu64, v->size); break;
-		case 'c': printf("%016" PRIx64, v->checksum); break;
-		case 'l': fputs(v->in_head ? "cur" : "old", stdout); break;
-		case 'S': fputs(same ? same->id : "-", stdout); break;
-		case 'n': putchar('\n'); ends_in_newline = true; break;
-		default: putchar('%'); break;
-		}
-	}
-	if (!ends_in_newline)
-		putchar('\n');
-}
-
 static void print_version(const struct log_args *a, const struct statusdir_version *v,
                           const struct statusdir_version *same)
 {
 	char time[TIME_SIZE];
 	if (a->format) {
-		print_format(a->format, v, same);
+		log_format_print(stdout, a->format, v, same);
 		return;
 	}
 	format_time(v->time_ns, time);

@@ -7,7 +7,12 @@
  * h, d or w that fits in int64 nanoseconds; MODE is 1 to 4 octal digits,
  * 1 to 0777; GROUP is a number up to 2^31-1 or a group name; an ID argument
  * is a version id or "@" and digits.  format_time() must print any time of
- * an id as an exact ISO 8601 UTC time that reads back to the same value. */
+ * an id as an exact ISO 8601 UTC time that reads back to the same value.
+ * args_parse() must hand back only words of argv, never more positional
+ * words than asked for, and each option's value as the word or the part
+ * after '=' or the short letter; a log --format template is valid exactly
+ * when every % and \ starts an escape statusdir(1) lists, and a valid one
+ * expands without reading past its end. */
 #include "cli.h"
 
 #include "fuzz.h"
@@ -20,12 +25,29 @@
 #include <unistd.h>
 
 static int devnull = -1;
+static FILE *devnull_file;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	devnull_file = fopen("/dev/null", "we");
 	return 0;
+}
+
+/* Runs f(arg) with stderr sent to /dev/null: rejections print a usage
+ * error, which is not the fuzzer's output. */
+static int quietly(int (*f)(void *), void *arg)
+{
+	int saved = dup(2);
+	if (devnull >= 0 && saved >= 0)
+		dup2(devnull, 2);
+	int r = f(arg);
+	if (saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+	}
+	return r;
 }
 
 /* Decimal digits only, at least one, no greater than max. */
@@ -137,19 +159,117 @@ static void check_time(const uint8_t *data, size_t size)
 	           "format_time(%lld) = '%s' reads back differently", (long long)ns, out);
 }
 
+static int run_check_id_arg(void *s)
+{
+	return check_id_arg("store", s);
+}
+
 static void check_id_argument(const char *s)
 {
 	bool rel = s[0] == '@' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1);
 	bool want = rel || statusdir_id_parse(s, NULL) == 0;
-	int saved = dup(2); /* the rejection message is not the fuzzer's output */
-	if (devnull >= 0 && saved >= 0)
-		dup2(devnull, 2);
-	int r = check_id_arg("store", s);
-	if (saved >= 0) {
-		dup2(saved, 2);
-		close(saved);
-	}
+	int r = quietly(run_check_id_arg, (void *)s);
 	FUZZ_CHECK(r == (want ? 0 : EXIT_USAGE), "check_id_arg('%s') = %d", s, r);
+}
+
+/* ---- args_parse ---- */
+
+enum { KEY_COUNT = 1, KEY_JSON, KEY_FORMAT };
+static const struct option_spec fuzz_opts[] = {
+	{ "count", 'n', true, KEY_COUNT },
+	{ "json", 0, false, KEY_JSON },
+	{ "format", 0, true, KEY_FORMAT },
+	{ "run", 0, false, ARG_REST },
+	{ NULL, 0, false, 0 },
+};
+static const struct command fuzz_cmd = { "fuzz", NULL, "statusdir fuzz", "" };
+
+#define MAX_WORDS 12
+struct args_run {
+	int argc;
+	char *argv[MAX_WORDS + 2];
+	char *pos[3];
+	char **rest;
+	int seen, bad; /* options seen; values that are no word's part */
+};
+
+static bool within_a_word(const struct args_run *a, const char *p)
+{
+	for (int i = 1; i < a->argc; i++)
+		if (p >= a->argv[i] && p <= a->argv[i] + strlen(a->argv[i]))
+			return true;
+	return false;
+}
+
+static int note_option(int key, const char *value, void *ctx)
+{
+	struct args_run *a = ctx;
+	a->seen++;
+	if ((key == KEY_JSON) != (value == NULL) || (value && !within_a_word(a, value)))
+		a->bad++;
+	return 0;
+}
+
+static int run_args(void *arg)
+{
+	struct args_run *a = arg;
+	return args_parse(&fuzz_cmd, a->argc, a->argv, fuzz_opts, note_option, a, a->pos, 3,
+	                  &a->rest);
+}
+
+/* Words are the input split at newlines; argv[0] is the command. */
+static void check_args(char *s)
+{
+	struct args_run a = { .argc = 1 };
+	a.argv[0] = (char *)"statusdir";
+	for (char *w = s; w && a.argc <= MAX_WORDS;) {
+		char *nl = strchr(w, '\n');
+		if (nl)
+			*nl = '\0';
+		a.argv[a.argc++] = w;
+		w = nl ? nl + 1 : NULL;
+	}
+	a.argv[a.argc] = NULL;
+	int n = quietly(run_args, &a);
+	FUZZ_CHECK(n >= -1 && n <= 3, "args_parse returned %d", n);
+	FUZZ_CHECK(a.bad == 0, "args_parse passed a value from outside argv");
+	for (int i = 0; i < n; i++) {
+		bool found = false;
+		for (int j = 1; j < a.argc && !found; j++)
+			found = a.pos[i] == a.argv[j];
+		FUZZ_CHECK(found, "positional word %d is not a word of argv", i);
+	}
+	FUZZ_CHECK(!a.rest || (a.rest > a.argv && a.rest <= a.argv + a.argc),
+	           "--run's words do not start inside argv");
+}
+
+/* ---- log --format ---- */
+
+static bool ref_format_valid(const char *f)
+{
+	for (size_t i = 0; f[i]; i++) {
+		if (f[i] != '%' && f[i] != '\\')
+			continue;
+		const char *escapes = f[i] == '%' ? "itTsclSn%" : "tn\\";
+		if (f[i + 1] == '\0' || !strchr(escapes, f[i + 1]))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+static void check_log_format(const char *f)
+{
+	bool want = ref_format_valid(f);
+	FUZZ_CHECK(log_format_valid(f) == want, "log_format_valid('%s') != %d", f, want);
+	if (!want || !devnull_file)
+		return;
+	struct statusdir_version v;
+	int r = statusdir_id_parse(
+		"1795808023123456789.0f1e2d3c4b5a69788796a5b4c3d2e1f0.4096.1a2b3c4d5e6f7a8b", &v);
+	FUZZ_CHECK(r == 0, "the sample id does not parse");
+	log_format_print(devnull_file, f, &v, &v);
+	log_format_print(devnull_file, f, &v, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -157,7 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	char *s = fuzz_strndup(data + 1, size - 1);
-	switch (data[0] % 6) {
+	switch (data[0] % 8) {
 	case 0:
 		check_count(s);
 		break;
@@ -174,8 +294,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		check_time(data + 1, size - 1);
 		break;
-	default:
+	case 5:
 		check_id_argument(s);
+		break;
+	case 6:
+		check_args(s);
+		break;
+	default:
+		check_log_format(s);
 		break;
 	}
 	free(s);
