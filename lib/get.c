@@ -80,7 +80,7 @@ static int stage(statusdir *sd, const char *id, unsigned flags, struct staged *s
 		st->own_buf = true;
 		return read_checked(st->fd, &st->v, st->buf, verify);
 	}
-	return verify ? statusdir__check_version(st->fd, &st->v) : 0;
+	return verify ? statusdir__check_version(st->fd, &st->v, file_size) : 0;
 }
 
 /* The newest intact version older than the damaged one, for a reader that

@@ -116,10 +116,8 @@ typedef int scan_fn(void *arg, int dirfd, const char *name, bool is_reg);
 HIDDEN int statusdir__scan(int dirfd, scan_fn *fn, void *arg);
 /* Collects the valid version ids of dirfd into *list (appending). */
 HIDDEN int statusdir__list_ids(int dirfd, struct name_list *list);
-/* The greatest valid id in dirfd, or -ENOENT. */
-HIDDEN int statusdir__greatest_id(int dirfd, char out[STATUSDIR_ID_SIZE]);
-/* The same for cur/, through a directory stream the handle keeps open and
- * rewinds: the hot path of every get. */
+/* The greatest valid id in cur/, or -ENOENT, through a directory stream
+ * the handle keeps open and rewinds: the hot path of every get. */
 HIDDEN int statusdir__greatest_in_cur(statusdir *sd, char out[STATUSDIR_ID_SIZE]);
 HIDDEN void statusdir__scan_close(statusdir *sd);
 /* statusdir__scan() and statusdir__list_ids() of cur/, through that stream. */
@@ -193,7 +191,9 @@ HIDDEN int statusdir__writable(const statusdir *sd);
 HIDDEN int statusdir__open_version(statusdir *sd, const char *id, int *fd,
                                    struct statusdir_version *v,
                                    uint64_t *file_size /* may be NULL */);
-/* Reads fd fully and checks it against v; 0 or -EBADMSG. */
-HIDDEN int statusdir__check_version(int fd, const struct statusdir_version *v);
+/* Reads fd fully and checks it, and its size as statusdir__open_version()
+ * measured it, against v; 0 or -EBADMSG. */
+HIDDEN int statusdir__check_version(int fd, const struct statusdir_version *v,
+                                    uint64_t file_size);
 
 #endif

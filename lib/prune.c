@@ -33,9 +33,10 @@ static bool intact(statusdir *sd, const struct statusdir_version *v)
 {
 	int fd;
 	struct statusdir_version parsed;
-	if (statusdir__open_version(sd, v->id, &fd, &parsed, NULL) < 0)
+	uint64_t file_size;
+	if (statusdir__open_version(sd, v->id, &fd, &parsed, &file_size) < 0)
 		return false;
-	bool ok = statusdir__check_version(fd, &parsed) == 0;
+	bool ok = statusdir__check_version(fd, &parsed, file_size) == 0;
 	statusdir__close(fd);
 	return ok;
 }

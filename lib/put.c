@@ -229,15 +229,18 @@ static int same_as_newest(statusdir_txn *txn, const char *newest)
 {
 	struct statusdir_version v;
 	statusdir *sd = txn->sd;
+	uint64_t file_size;
+	int b = -1;
 	if (statusdir_id_parse(newest, &v) < 0 || v.size != txn->size ||
 	    v.checksum != statusdir__sum_digest(txn->sum))
 		return 0;
+	/* gone, or not the size its id says (damaged): not the same */
+	if (statusdir__open_version(sd, newest, &b, &v, &file_size) < 0 || file_size != v.size) {
+		statusdir__close(b);
+		return 0;
+	}
 	int a = openat(sd->tmp_fd, txn->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	int b = openat(sd->cur_fd, newest, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	int r = a < 0 || b < 0 ? 0 : same_bytes(a, b, v.size); /* gone: not the same */
-	struct stat st; /* longer than its id says: damaged, so not the same */
-	if (r == 1 && (fstat(b, &st) != 0 || (uint64_t)st.st_size != v.size))
-		r = 0;
+	int r = a < 0 ? 0 : same_bytes(a, b, v.size);
 	statusdir__close(a);
 	statusdir__close(b);
 	return r;

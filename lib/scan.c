@@ -23,34 +23,45 @@ static bool entry_is_reg(int dirfd, const struct dirent *de)
 	return S_ISREG(st.st_mode);
 }
 
-int statusdir__scan(int dirfd, scan_fn *fn, void *arg)
+/* A stream of its own on dirfd's folder ("." opened again, so that it
+ * never shares dirfd's offset): NULL with errno set on failure. */
+static DIR *open_stream(int dirfd)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return NULL;
 	DIR *d = fdopendir(fd);
 	if (!d) {
-		int e = -errno;
+		int e = errno;
 		statusdir__close(fd);
-		return e;
+		errno = e;
 	}
-	int r = 0;
+	return d;
+}
+
+/* Calls fn for every entry of d but "." and ".."; stops at its first error. */
+static int scan_stream(DIR *d, int dirfd, scan_fn *fn, void *arg)
+{
 	for (;;) {
 		errno = 0;
 		struct dirent *de = readdir(d);
-		if (!de) {
-			if (errno != 0)
-				r = -errno;
-			break;
-		}
+		if (!de)
+			return errno ? -errno : 0;
 		if (de->d_name[0] == '.' &&
-		    (de->d_name[1] == '\0' ||
-		     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+		    (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 			continue;
-		r = fn(arg, dirfd, de->d_name, entry_is_reg(dirfd, de));
+		int r = fn(arg, dirfd, de->d_name, entry_is_reg(dirfd, de));
 		if (r < 0)
-			break;
+			return r;
 	}
+}
+
+int statusdir__scan(int dirfd, scan_fn *fn, void *arg)
+{
+	DIR *d = open_stream(dirfd);
+	if (!d)
+		return -errno;
+	int r = scan_stream(d, dirfd, fn, arg);
 	closedir(d);
 	return r;
 }
@@ -94,15 +105,6 @@ static int keep_greatest(void *arg, int dirfd, const char *name, bool is_reg)
 	return 0;
 }
 
-int statusdir__greatest_id(int dirfd, char out[STATUSDIR_ID_SIZE])
-{
-	out[0] = '\0';
-	int r = statusdir__scan(dirfd, keep_greatest, out);
-	if (r < 0)
-		return r;
-	return out[0] ? 0 : -ENOENT;
-}
-
 void statusdir__name_list_free(struct name_list *list)
 {
 	free(list->names);
@@ -134,16 +136,9 @@ static DIR *cur_stream(statusdir *sd)
 	if (d) /* a forked child: close its copy, the parent keeps its own */
 		closedir(d);
 	sd->cur_dir = NULL;
-	int fd = openat(sd->cur_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d = open_stream(sd->cur_fd);
+	if (!d)
 		return NULL;
-	d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		statusdir__close(fd);
-		errno = e;
-		return NULL;
-	}
 	sd->cur_dir = d;
 	sd->cur_dir_pid = statusdir__pid(sd);
 	return d;
@@ -152,20 +147,7 @@ static DIR *cur_stream(statusdir *sd)
 int statusdir__scan_cur(statusdir *sd, scan_fn *fn, void *arg)
 {
 	DIR *d = cur_stream(sd);
-	if (!d)
-		return -errno;
-	for (;;) {
-		errno = 0;
-		struct dirent *de = readdir(d);
-		if (!de)
-			return errno ? -errno : 0;
-		if (de->d_name[0] == '.' &&
-		    (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
-			continue;
-		int r = fn(arg, sd->cur_fd, de->d_name, entry_is_reg(sd->cur_fd, de));
-		if (r < 0)
-			return r;
-	}
+	return d ? scan_stream(d, sd->cur_fd, fn, arg) : -errno;
 }
 
 int statusdir__greatest_in_cur(statusdir *sd, char out[STATUSDIR_ID_SIZE])

@@ -32,18 +32,15 @@ static int check_one(statusdir *sd, const struct statusdir_version *v,
 {
 	int fd;
 	struct statusdir_version parsed;
-	struct stat st;
-	int r = statusdir__open_version(sd, v->id, &fd, &parsed, NULL);
+	uint64_t file_size;
+	int r = statusdir__open_version(sd, v->id, &fd, &parsed, &file_size);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r; /* pruned while we looked */
-	if (fstat(fd, &st) != 0)
-		r = -errno;
-	else if ((uint64_t)st.st_size != v->size) {
-		snprintf(detail, cap, "size %" PRIu64 ", expected %" PRIu64,
-		         (uint64_t)st.st_size, v->size);
+	if (file_size != v->size) {
+		snprintf(detail, cap, "size %" PRIu64 ", expected %" PRIu64, file_size, v->size);
 		r = 1;
 	} else {
-		r = statusdir__check_version(fd, &parsed);
+		r = statusdir__check_version(fd, &parsed, file_size);
 		if (r == -EBADMSG) {
 			snprintf(detail, cap, "checksum mismatch");
 			r = 1;

@@ -154,7 +154,7 @@ int statusdir_watch_ack(statusdir *sd)
 static int newer_than(statusdir *sd, const char *after, char *newer)
 {
 	char id[STATUSDIR_ID_SIZE];
-	int r = statusdir__greatest_id(sd->cur_fd, id);
+	int r = statusdir__greatest_in_cur(sd, id);
 	if (r < 0)
 		return r;
 	if (after && *after && statusdir__id_cmp(id, after) <= 0)
