@@ -69,6 +69,10 @@ int stdout_finish(void);
 /* stdout_finish(), saying why it failed (on behalf of store, may be NULL):
  * EXIT_OK or EXIT_FAILED. */
 int output_done(const char *store);
+/* Prints the id of a version just committed and flushes stdout: EXIT_OK,
+ * or says why it could not and returns EXIT_UNREPORTED (the version stays
+ * committed; a caller that retried would make a duplicate). */
+int committed_done(const char *store, const char *id);
 
 /* Parsers: 0 and the value, or -EINVAL. */
 int parse_duration(const char *s, int64_t *ns);

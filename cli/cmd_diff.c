@@ -65,11 +65,8 @@ int cmd_diff(int argc, char **argv)
 		usage_error(cmd, "no STORE given");
 		return DIFF_TROUBLE;
 	}
+	/* none: the newest against the one before; one: it against the newest */
 	const char *refs[2] = { n > 1 ? pos[1] : "@1", n > 2 ? pos[2] : "@0" };
-	if (n == 2) { /* one version: against the newest */
-		refs[0] = pos[1];
-		refs[1] = "@0";
-	}
 	for (int i = 0; i < 2; i++)
 		if (check_id_arg(pos[0], refs[i]))
 			return DIFF_TROUBLE;

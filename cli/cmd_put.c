@@ -112,18 +112,11 @@ static int commit_and_report(const char *store, statusdir_txn *txn)
 	}
 	if (r == STATUSDIR_UNCHANGED)
 		error_msg(store, "unchanged, newest is %s", id);
-	int w = stdout_was_closed ? -EBADF : 0;
-	if (w == 0 && printf("%s\n", id) < 0)
-		w = -errno;
-	if (w == 0)
-		w = stdout_finish();
-	if (w < 0)
-		error_msg(store, "committed %s, but could not write it to stdout: %s", id,
-		          strerror(-w));
+	int x = committed_done(store, id);
 	hold_signals(SIG_UNBLOCK); /* a signal held back is caught now ... */
 	if (caught_signal)
 		reraise(); /* ... and ends the program as it would have */
-	return w < 0 ? EXIT_UNREPORTED : EXIT_OK;
+	return x;
 }
 
 static int open_input(const char *store, const char *file, int *fd)

@@ -31,11 +31,5 @@ int cmd_rollback(int argc, char **argv)
 	statusdir_close(sd);
 	if (r)
 		return r;
-	int w = stdout_was_closed ? -EBADF : printf("%s\n", new_id) < 0 ? -EIO : stdout_finish();
-	if (w < 0) {
-		error_msg(pos[0], "committed %s, but could not write it to stdout: %s", new_id,
-		          strerror(-w));
-		return EXIT_UNREPORTED;
-	}
-	return EXIT_OK;
+	return committed_done(pos[0], new_id);
 }

@@ -95,6 +95,16 @@ int output_done(const char *store)
 	return EXIT_FAILED;
 }
 
+int committed_done(const char *store, const char *id)
+{
+	(void)printf("%s\n", id); /* a failure stays in ferror(stdout) */
+	int r = stdout_finish();
+	if (r == 0)
+		return EXIT_OK;
+	error_msg(store, "committed %s, but could not write it to stdout: %s", id, strerror(-r));
+	return EXIT_UNREPORTED;
+}
+
 int stdout_finish(void)
 {
 	if (stdout_was_closed)

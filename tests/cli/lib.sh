@@ -299,6 +299,18 @@ test_stderr_ok () {
 	fi
 }
 
+# test_each_exits N S CMD...: "statusdir CMD S" exits N for every CMD, with
+# nothing on stdout and a statusdir message on stderr.
+test_each_exits () {
+	te_n_=$1 te_s_=$2
+	shift 2
+	for te_c_; do
+		test_expect_code "$te_n_" statusdir "$te_c_" "$te_s_" >out 2>err &&
+		test_must_be_empty out &&
+		test_stderr_ok err || { echo "command $te_c_" >&4; return 1; }
+	done
+}
+
 # test_usage_error CMD FILE: FILE (stderr of a usage error) starts with
 # "statusdir: " and ends with the hint line for CMD.
 test_usage_error () {
@@ -355,6 +367,16 @@ where_is () {
 # now_ns: the time now in nanoseconds since the epoch, 19 digits.
 now_ns () {
 	date +%s%N
+}
+
+# craft_aged S SECONDS: adds to S/old/ a copy of S's newest version whose id
+# says it was put SECONDS ago (a valid version); prints its id.
+craft_aged () {
+	ca_id_=$(newest_id "$1") &&
+	ca_t_=$(( $(now_ns) - $2 * 1000000000 )) &&
+	ca_new_=$(id_with_time "$ca_id_" "$(printf %019d "$ca_t_")") &&
+	cp "$1/cur/$ca_id_" "$1/old/$ca_new_" &&
+	echo "$ca_new_"
 }
 
 # A put that stays in progress: start_slow_put S [ARG...] starts

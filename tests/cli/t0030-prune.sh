@@ -7,16 +7,6 @@ snapshot () {
 	find "$1" -print | sort >"$2"
 }
 
-# craft_aged S SECONDS: adds to S/old/ a copy of S's newest version whose id
-# says it was put SECONDS ago (a valid version); prints its id.
-craft_aged () {
-	ca_id_=$(newest_id "$1") &&
-	ca_t_=$(( $(now_ns) - $2 * 1000000000 )) &&
-	ca_new_=$(id_with_time "$ca_id_" "$(printf %019d "$ca_t_")") &&
-	cp "$1/cur/$ca_id_" "$1/old/$ca_new_" &&
-	echo "$ca_new_"
-}
-
 # expected_lines S PREFIX I J: "PREFIX DIR/ID" for versions I..J of S.ids.
 expected_lines () {
 	el_i_=$3

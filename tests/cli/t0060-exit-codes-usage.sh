@@ -238,11 +238,7 @@ test_expect_success 'a missing store exits 4 for every command but init' '
 test_expect_success 'a store that is a file exits 4 for every command' '
 	echo "not a store" >S &&
 	echo x >f &&
-	for c in init config get log prune verify path; do
-		test_expect_code 4 statusdir $c S >out 2>err &&
-		test_must_be_empty out &&
-		test_stderr_ok err || { echo "command $c" >&4; return 1; }
-	done &&
+	test_each_exits 4 S init config get log prune verify path &&
 	test_expect_code 4 statusdir put S f >out 2>err &&
 	test_must_be_empty out &&
 	echo "not a store" >expect && test_cmp expect S
@@ -251,11 +247,7 @@ test_expect_success 'a store that is a file exits 4 for every command' '
 test_expect_success 'a directory that is not a store exits 4 and stays as it is' '
 	mkdir S &&
 	echo x >f &&
-	for c in config get log prune verify path; do
-		test_expect_code 4 statusdir $c S >out 2>err &&
-		test_must_be_empty out &&
-		test_stderr_ok err || { echo "command $c" >&4; return 1; }
-	done &&
+	test_each_exits 4 S config get log prune verify path &&
 	test_expect_code 4 statusdir put S f >out 2>err &&
 	test_dir_is_empty S
 '

@@ -94,11 +94,7 @@ test_expect_success 'cur/ that is a symlink is refused (exit 4)' '
 	ln -s cur.real S/cur &&
 	ls S/cur.real >before &&
 	echo x >f &&
-	for c in get log verify prune path; do
-		test_expect_code 4 statusdir $c S >out 2>err &&
-		test_must_be_empty out &&
-		test_stderr_ok err || { echo "command $c" >&4; return 1; }
-	done &&
+	test_each_exits 4 S get log verify prune path &&
 	test_expect_code 4 statusdir put S f >out 2>err &&
 	test_must_be_empty out &&
 	test_stderr_ok err &&
@@ -176,11 +172,7 @@ test_expect_success 'an unknown format version is refused (exit 4), not touched'
 	! cmp -s S/format format.new &&
 	cp format.new S/format &&
 	echo x >f &&
-	for c in get log verify prune path config; do
-		test_expect_code 4 statusdir $c S >out 2>err &&
-		test_must_be_empty out &&
-		test_stderr_ok err || { echo "command $c" >&4; return 1; }
-	done &&
+	test_each_exits 4 S get log verify prune path config &&
 	test_expect_code 4 statusdir put S f >out 2>err &&
 	test_expect_code 4 statusdir init S 2>err &&
 	test_cmp format.new S/format &&

@@ -20,16 +20,6 @@ truncate_version () {
 	rm -f tv.tmp
 }
 
-# craft_aged S SECONDS: adds to S/old/ a copy of S's newest version whose id
-# says it was put SECONDS ago (a valid version); prints its id.
-craft_aged () {
-	ca_id_=$(newest_id "$1") &&
-	ca_t_=$(( $(now_ns) - $2 * 1000000000 )) &&
-	ca_new_=$(id_with_time "$ca_id_" "$(printf %019d "$ca_t_")") &&
-	cp "$1/cur/$ca_id_" "$1/old/$ca_new_" &&
-	echo "$ca_new_"
-}
-
 # ids_of S: every id of S, oldest first.
 ids_of () {
 	statusdir log "$1" | cut -f 1 | sort

@@ -141,13 +141,21 @@ void put_ok(statusdir *sd, const void *buf, size_t len, char *id)
 		fail_msg("statusdir_put: %s", statusdir_strerror(r));
 }
 
-void put_numbered(statusdir *sd, size_t n, char (*ids)[STATUSDIR_ID_SIZE])
+void put_numbered_flags(statusdir *sd, size_t n, unsigned flags,
+                        char (*ids)[STATUSDIR_ID_SIZE])
 {
 	for (size_t i = 0; i < n; i++) {
 		char text[32];
 		int len = snprintf(text, sizeof(text), "version %zu\n", i);
-		put_ok(sd, text, (size_t)len, ids ? ids[i] : NULL);
+		int r = statusdir_put(sd, text, (size_t)len, flags, ids ? ids[i] : NULL);
+		if (r != 0)
+			fail_msg("put %zu: %s", i, statusdir_strerror(r));
 	}
+}
+
+void put_numbered(statusdir *sd, size_t n, char (*ids)[STATUSDIR_ID_SIZE])
+{
+	put_numbered_flags(sd, n, 0, ids);
 }
 
 void assert_version(statusdir *sd, const char *id, const void *buf, size_t len,

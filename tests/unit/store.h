@@ -50,6 +50,9 @@ void put_ok(statusdir *sd, const void *buf, size_t len, char *id);
 /* Puts n versions, payload "version I\n" for I = 0..n-1, ids into ids[I]
  * (may be NULL). */
 void put_numbered(statusdir *sd, size_t n, char (*ids)[STATUSDIR_ID_SIZE]);
+/* The same with put flags. */
+void put_numbered_flags(statusdir *sd, size_t n, unsigned flags,
+                        char (*ids)[STATUSDIR_ID_SIZE]);
 /* Asserts that the version id (NULL: the newest) holds exactly buf[0..len)
  * and, if want_id is not NULL, that it is the version want_id. */
 void assert_version(statusdir *sd, const char *id, const void *buf, size_t len,

@@ -124,18 +124,6 @@ static void assert_listed_newest(statusdir *sd, char (*want)[STATUSDIR_ID_SIZE],
 }
 
 /* Puts "version I\n" for I = 0..n-1 through sd with flags. */
-static void put_numbered_flags(statusdir *sd, size_t n, unsigned flags,
-                               char (*ids)[STATUSDIR_ID_SIZE])
-{
-	for (size_t i = 0; i < n; i++) {
-		char text[32];
-		int len = snprintf(text, sizeof(text), "version %zu\n", i);
-		int r = statusdir_put(sd, text, (size_t)len, flags, ids ? ids[i] : NULL);
-		if (r != 0)
-			fail_msg("put %zu: %s", i, statusdir_strerror(r));
-	}
-}
-
 static void set_retention(statusdir *sd, uint64_t keep, int64_t max_age_ns)
 {
 	struct statusdir_config cfg;
@@ -687,7 +675,7 @@ static void test_keep_applied_by_put(void **state)
 	set_retention(s->sd, N, 0);
 	assert_int_equal(statusdir_config_get(s->sd, &cfg), 0);
 	assert_int_equal(cfg.keep, N);
-	put_numbered_flags(s->sd, 3 * N, 0, ids);
+	put_numbered(s->sd, 3 * N, ids);
 	assert_listed_newest(s->sd, ids + 2 * N, N);
 	assert_int_equal(store_count(s, "cur") + store_count(s, "old"), N);
 
@@ -719,7 +707,7 @@ static void test_keep_one(void **state)
 	char ids[4][STATUSDIR_ID_SIZE];
 	set_retention(s->sd, 1, 0);
 	for (int i = 0; i < 4; i++) {
-		put_numbered_flags(s->sd, 1, 0, ids + i);
+		put_numbered(s->sd, 1, ids + i);
 		assert_listed_newest(s->sd, ids + i, 1);
 	}
 }
@@ -757,7 +745,7 @@ static void test_max_age_applied_by_put(void **state)
 	statusdir *sd2;
 	put_numbered(s->sd, 3, ids);
 	fault_clock_offset(2 * HOUR);
-	put_numbered_flags(s->sd, 3, 0, ids + 3);
+	put_numbered(s->sd, 3, ids + 3);
 	set_retention(s->sd, 0, HOUR);
 	assert_int_equal(listed(s->sd), 6); /* not yet */
 	put_ok(s->sd, "new\n", 4, ids[6]);
@@ -817,9 +805,9 @@ static void test_keep_and_max_age(void **state)
 	put_numbered(s->sd, 4, ids);
 	fault_clock_offset(2 * HOUR);
 	set_retention(s->sd, 3, HOUR);
-	put_numbered_flags(s->sd, 2, 0, ids + 4);
+	put_numbered(s->sd, 2, ids + 4);
 	assert_listed_newest(s->sd, ids + 4, 2);
-	put_numbered_flags(s->sd, 2, 0, ids + 6);
+	put_numbered(s->sd, 2, ids + 6);
 	assert_listed_newest(s->sd, ids + 5, 3);
 }
 
