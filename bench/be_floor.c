@@ -9,16 +9,14 @@
 #include "floor.h"
 
 #include <errno.h>
+#include <statusdir.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 enum { FLOOR_SYNC, FLOOR_NOSYNC, FLOOR_KEEP, FLOOR_HEAD };
-
-#define FLOOR_HEAD_SIZE 8 /* STATUSDIR_HEAD */
 
 struct floor_state {
 	struct floor f;
@@ -27,7 +25,7 @@ struct floor_state {
 	size_t len;
 	bool sync;
 	char (*ring)[FLOOR_NAME_SIZE]; /* keep: the last KEEP_VERSIONS names;
-	                                  head: the last FLOOR_HEAD_SIZE */
+	                                  head: the last STATUSDIR_HEAD */
 	size_t ring_n, ring_pos, ring_cap;
 	int old_fd; /* head: old/ */
 	char *out;
@@ -50,17 +48,13 @@ static int floor_be_open(void **stp, const struct bench_ctx *c, int variant)
 	s->sync = variant != FLOOR_NOSYNC;
 	s->old_fd = -1;
 	s->ring_cap = variant == FLOOR_KEEP ? KEEP_VERSIONS
-	              : variant == FLOOR_HEAD ? FLOOR_HEAD_SIZE : 0;
+	              : variant == FLOOR_HEAD ? STATUSDIR_HEAD : 0;
 	if (s->ring_cap)
 		s->ring = xcalloc(s->ring_cap, FLOOR_NAME_SIZE);
 	if (variant == FLOOR_HEAD) {
-		char *old = xasprintf("%s/old", c->data_dir);
-		if (mkdir(old, 0777) != 0 && errno != EEXIST)
-			die("%s: %s", old, strerror(errno));
-		s->old_fd = open(old, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		s->old_fd = floor_open_sub(c->data_dir, "old");
 		if (s->old_fd < 0)
-			die("%s: %s", old, strerror(errno));
-		free(old);
+			die("%s/old: %s", c->data_dir, strerror(-s->old_fd));
 	}
 	s->cap = c->len + 1;
 	s->out = xmalloc(s->cap);

@@ -24,7 +24,6 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
 void fill_payload(void *buf, size_t len); /* incompressible, same every run */
-int write_all(int fd, const void *buf, size_t len);   /* 0 or -errno */
 int write_file(const char *path, const void *buf, size_t len);
 int make_dir(const char *path); /* 0 if made or already there, or -errno */
 int remove_tree(const char *path);

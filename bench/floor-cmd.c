@@ -30,12 +30,9 @@ static int copy(int in, int out)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : 0;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno != EINTR)
-				return -errno;
-			off += w > 0 ? w : 0;
-		}
+		int r = write_all(out, buf, (size_t)n);
+		if (r < 0)
+			return r;
 	}
 }
 

@@ -16,7 +16,22 @@
 #define RENAME_NOREPLACE (1 << 0)
 #endif
 
-static int open_sub(const char *dir, const char *sub)
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int floor_open_sub(const char *dir, const char *sub)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, sub);
@@ -30,10 +45,10 @@ int floor_open(struct floor *f, const char *dir)
 {
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		return -errno;
-	f->tmp_fd = open_sub(dir, "tmp");
+	f->tmp_fd = floor_open_sub(dir, "tmp");
 	if (f->tmp_fd < 0)
 		return f->tmp_fd;
-	f->cur_fd = open_sub(dir, "cur");
+	f->cur_fd = floor_open_sub(dir, "cur");
 	if (f->cur_fd < 0) {
 		close(f->tmp_fd);
 		return f->cur_fd;
@@ -91,19 +106,11 @@ int floor_put(struct floor *f, const void *buf, size_t len, bool sync,
 	int fd = floor_create(f, name);
 	if (fd < 0)
 		return fd;
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = -errno;
-			close(fd);
-			unlinkat(f->tmp_fd, name, 0);
-			return e;
-		}
-		p += n;
-		len -= (size_t)n;
+	int r = write_all(fd, buf, len);
+	if (r < 0) {
+		close(fd);
+		unlinkat(f->tmp_fd, name, 0);
+		return r;
 	}
 	return floor_commit(f, fd, name, sync);
 }

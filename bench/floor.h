@@ -25,6 +25,10 @@ struct floor {
 	unsigned long seq;
 };
 
+/* Writes all of buf, through EINTR and short writes: 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+/* Opens dir/sub, making it if missing: its fd, or -errno. */
+int floor_open_sub(const char *dir, const char *sub);
 /* Opens dir/tmp and dir/cur, making dir and both if missing: 0 or -errno. */
 int floor_open(struct floor *f, const char *dir);
 void floor_close(struct floor *f);
