@@ -407,16 +407,25 @@ test_expect_success 'put --run: CMD inherits no descriptor of statusdir or the s
 	test_cmp direct via-put
 '
 
-test_expect_success 'put --run: CMD exits 3: exit 4, nothing committed, status in the message' '
-	make_store S 2 &&
-	test_expect_code 4 statusdir put S --run sh -c "echo partial; exit 3" >out 2>err &&
+# run_fails_on_v2 MSG CMD...: in S (make_store S 2), put --run CMD exits 4
+# with exactly MSG on stderr and nothing on stdout, and S is as it was.
+run_fails_on_v2 () {
+	rf_msg_=$1
+	shift
+	test_expect_code 4 statusdir put S --run "$@" >out 2>err &&
 	test_must_be_empty out &&
 	test_stderr_ok err &&
-	test_grep -x -F "statusdir: S: put --run: sh exited with status 3; nothing committed" err &&
+	test_grep -x -F "$rf_msg_" err &&
 	echo "version 2" >expect &&
 	statusdir get S >got && test_cmp expect got &&
 	statusdir log S >log && test_line_count 2 log &&
 	test_dir_is_empty S/tmp
+}
+
+test_expect_success 'put --run: CMD exits 3: exit 4, nothing committed, status in the message' '
+	make_store S 2 &&
+	run_fails_on_v2 "statusdir: S: put --run: sh exited with status 3; nothing committed" \
+		sh -c "echo partial; exit 3"
 '
 
 test_expect_success 'put --run: CMD not found: exit 4, nothing committed' '
@@ -439,14 +448,8 @@ test_expect_success 'put --run: CMD not found: exit 4, nothing committed' '
 
 test_expect_success 'put --run: CMD killed half-way: exit 4, nothing committed, newest unchanged' '
 	make_store S 2 &&
-	test_expect_code 4 statusdir put S --run sh -c "head -c 100000 /dev/zero; kill -9 \$\$" >out 2>err &&
-	test_must_be_empty out &&
-	test_stderr_ok err &&
-	test_grep -x -F "statusdir: S: put --run: sh was killed by signal 9; nothing committed" err &&
-	echo "version 2" >expect &&
-	statusdir get S >got && test_cmp expect got &&
-	statusdir log S >log && test_line_count 2 log &&
-	test_dir_is_empty S/tmp
+	run_fails_on_v2 "statusdir: S: put --run: sh was killed by signal 9; nothing committed" \
+		sh -c "head -c 100000 /dev/zero; kill -9 \$\$"
 '
 
 test_expect_success 'put --run: a big output then exit 1 commits nothing' '

@@ -7,6 +7,17 @@ summary () {
 	echo "$1 versions, $2 damaged, $3 junk, $4 stale tmp files"
 }
 
+# verify_out_is V D J T <FINDINGS: out (verify's stdout) holds FINDINGS, in
+# any order, then the summary line for V D J T.
+verify_out_is () {
+	sed "\$d" out | sort >findings &&
+	sort >expect &&
+	test_cmp expect findings &&
+	tail -n 1 out >last &&
+	summary "$@" >expect &&
+	test_cmp expect last
+}
+
 test_expect_success 'verify of an empty store: exit 0, the summary only' '
 	statusdir init S &&
 	statusdir verify S >out 2>err &&
@@ -33,17 +44,12 @@ test_expect_success 'verify reports junk in cur/ and old/, exits 0' '
 	mkdir "S/cur/$bigger" &&
 	statusdir verify S >out 2>err &&
 	test_must_be_empty err &&
-	sed "\$d" out | sort >findings &&
-	sort >expect <<-EOF &&
+	verify_out_is 3 0 4 0 <<-EOF
 	junk cur/.status.swp: not a version id
 	junk old/.nfs000000000123: not a version id
 	junk cur/subdir: not a regular file
 	junk cur/$bigger: not a regular file
 	EOF
-	test_cmp expect findings &&
-	tail -n 1 out >last &&
-	summary 3 0 4 0 >expect &&
-	test_cmp expect last
 '
 
 test_expect_success 'verify reports a symlink named like a version as junk' '
@@ -111,15 +117,10 @@ test_expect_success 'damage in old/ is found too' '
 	id2=$(nth_id S 7) &&
 	echo "version 77" >"S/cur/$id2" &&
 	test_expect_code 3 statusdir verify S >out &&
-	sed "\$d" out | sort >findings &&
-	sort >expect <<-EOF &&
+	verify_out_is 12 2 0 0 <<-EOF
 	damaged old/$id: checksum mismatch
 	damaged cur/$id2: size 11, expected 10
 	EOF
-	test_cmp expect findings &&
-	tail -n 1 out >last &&
-	summary 12 2 0 0 >expect &&
-	test_cmp expect last
 '
 
 test_expect_success 'damage, junk and a stale tmp file together' '
