@@ -92,6 +92,7 @@ const struct backend be_statusdir = SD_BACKEND("statusdir", "statusdir_put",
 const struct backend be_statusdir_nosync = SD_BACKEND("statusdir-nosync",
 	"statusdir_put, STATUSDIR_NOSYNC", NULL, SD_NOSYNC);
 const struct backend be_statusdir_keep = SD_BACKEND("statusdir-keep100",
-	"statusdir_put, keep = 100 recorded", NULL, SD_KEEP);
+	"statusdir_put, keep = 100 recorded",
+	"statusdir_get, newest, keep = 100 recorded", SD_KEEP);
 const struct backend be_statusdir_one_flush = SD_BACKEND("statusdir-oneflush",
 	"statusdir_put, STATUSDIR_ONE_FLUSH", NULL, SD_ONE_FLUSH);

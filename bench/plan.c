@@ -112,7 +112,12 @@ static void add_retention(struct plan *p, const struct options *o)
 	if (o->aged) {
 		p->group++;
 		int f = add(p, o, "retention", &be_floor_keep, OP_PUT, 4 * KIB, o->aged, -1, -1);
-		add(p, o, "retention", &be_statusdir_keep, OP_PUT, 4 * KIB, o->aged, f, -1);
+		int aged = add(p, o, "retention", &be_statusdir_keep, OP_PUT, 4 * KIB, o->aged, f, -1);
+		/* is the newest still as quick to find after that many puts and
+		 * deletes?  Against a get from a store of one version */
+		p->group++;
+		int one = add(p, o, "retention-get", &be_statusdir, OP_GET, 4 * KIB, 1, -1, -1);
+		add(p, o, "retention-get", &be_statusdir_keep, OP_GET, 4 * KIB, o->aged, one, aged);
 	}
 }
 

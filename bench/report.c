@@ -32,6 +32,9 @@ static const struct section_text sections[] = {
 	{ "retention", "durable put with keep = 100 (history: puts done before; "
 	               "100 versions stay): µs; x ref: to the raw floor doing the "
 	               "same work (create + unlink of the oldest)" },
+	{ "retention-get", "newest-get, in-process, 4 KiB, from a store that "
+	                   "records keep = 100 after the puts above: µs; x ref: "
+	                   "to a get from a store of 1 version" },
 	{ "writers", "concurrent writer processes, durable 4 KiB puts: puts/s of all "
 	             "together, median and worst round; x ref: to the raw floor "
 	             "with as many writers" },

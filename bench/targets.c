@@ -138,6 +138,15 @@ static void retention_target(const struct rows *r)
 		         size_text(w->payload, size, sizeof(size)), w->history);
 		verdict(what, v, AT_MOST, aged ? 1.15 : 1.10, "x", "");
 	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct row *w = &r->v[i];
+		if (strcmp(w->section, "retention-get") != 0 || strcmp(w->key, "statusdir-keep100") != 0 ||
+		    !ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, &v))
+			continue;
+		snprintf(what, sizeof(what), "keep 100, after %" PRIu64 " puts: get / get at 1",
+		         w->history);
+		verdict(what, v, AT_MOST, 1.5, "x", "");
+	}
 }
 
 void targets_print(const struct rows *r, const struct machine *m)
