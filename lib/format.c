@@ -104,55 +104,66 @@ static int parse_format(char *text, struct statusdir_config *cfg)
 	return have_checksum ? 0 : -EPROTONOSUPPORT;
 }
 
-/* The format file is replaced by rename, never rewritten in place: another
- * inode, or the same inode number with another change time, means new
- * settings. */
-int statusdir__format_refresh(statusdir *sd)
-{
-	struct stat st;
-	if (fstatat(sd->root_fd, FORMAT_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return -errno;
-	/* an inode number can be reused: the change time tells a new file */
-	if (st.st_ino == sd->format_ino && st.st_dev == sd->format_dev &&
-	    st.st_ctim.tv_sec == sd->format_ctime.tv_sec &&
-	    st.st_ctim.tv_nsec == sd->format_ctime.tv_nsec)
-		return 0;
-	struct statusdir_config cfg;
-	int r = statusdir__format_read(sd->root_fd, &cfg);
-	if (r < 0)
-		return r;
-	sd->cfg = cfg;
-	sd->format_dev = st.st_dev;
-	sd->format_ino = st.st_ino;
-	sd->format_ctime = st.st_ctim;
-	return 0;
-}
-
-int statusdir__format_read(int root_fd, struct statusdir_config *cfg)
+/* Reads the format file into cfg.  With fd set, the file is left open in
+ * *fd and its status in *st. */
+static int format_load(int root_fd, struct statusdir_config *cfg, int *fd_out,
+                       struct stat *st)
 {
 	char text[FORMAT_MAX + 1];
-	struct stat st;
 	int fd = openat(root_fd, FORMAT_NAME,
 	                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -EMEDIUMTYPE : -errno;
-	if (fstat(fd, &st) != 0) {
-		int e = -errno;
-		statusdir__close(fd);
-		return e;
+	int r = fstat(fd, st) == 0 ? 0 : -errno;
+	if (r == 0 && !S_ISREG(st->st_mode))
+		r = -EPROTONOSUPPORT;
+	ssize_t n = r < 0 ? r : statusdir__read_full(fd, text, sizeof(text));
+	if (n >= 0 && ((size_t)n > FORMAT_MAX || memchr(text, '\0', (size_t)n)))
+		n = -EPROTONOSUPPORT;
+	if (n >= 0) {
+		text[n] = '\0';
+		r = parse_format(text, cfg);
+	} else {
+		r = (int)n;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (r == 0 && fd_out)
+		*fd_out = fd;
+	else
 		statusdir__close(fd);
-		return -EPROTONOSUPPORT;
-	}
-	ssize_t n = statusdir__read_full(fd, text, sizeof(text));
-	statusdir__close(fd);
-	if (n < 0)
-		return (int)n;
-	if ((size_t)n > FORMAT_MAX || memchr(text, '\0', (size_t)n))
-		return -EPROTONOSUPPORT;
-	text[n] = '\0';
-	return parse_format(text, cfg);
+	return r;
+}
+
+int statusdir__format_read(int root_fd, struct statusdir_config *cfg)
+{
+	struct stat st;
+	return format_load(root_fd, cfg, NULL, &st);
+}
+
+/* The format file is replaced by rename, never rewritten in place, and the
+ * handle keeps the one it read open.  Replacing or removing it takes a link
+ * away, which changes its link count and its change time: an fstat of the
+ * open file tells, without looking the name up (a path lookup per put). */
+int statusdir__format_refresh(statusdir *sd)
+{
+	struct stat st = { 0 };
+	if (sd->format_fd >= 0 && fstat(sd->format_fd, &st) == 0 &&
+	    st.st_nlink == sd->format_nlink &&
+	    st.st_ctim.tv_sec == sd->format_ctime.tv_sec &&
+	    st.st_ctim.tv_nsec == sd->format_ctime.tv_nsec)
+		return 0;
+	/* changed, or the fstat failed (NFS: ESTALE once another host
+	 * replaced it): read it again by name */
+	struct statusdir_config cfg;
+	int fd = -1;
+	int r = format_load(sd->root_fd, &cfg, &fd, &st);
+	if (r < 0)
+		return r;
+	statusdir__close(sd->format_fd);
+	sd->format_fd = fd;
+	sd->cfg = cfg;
+	sd->format_nlink = st.st_nlink;
+	sd->format_ctime = st.st_ctim;
+	return 0;
 }
 
 static int format_text(const struct statusdir_config *cfg, char *buf,

@@ -55,8 +55,8 @@ struct statusdir {
 	int watch_fd;      /* inotify on cur/, or -1 (watch.c) */
 	void *cur_dir;     /* DIR * of cur/, rewound for each get (scan.c) */
 	pid_t cur_dir_pid; /* the process that opened it: a fork shares its offset */
-	dev_t format_dev;  /* the format file that cfg was read from */
-	ino_t format_ino;
+	int format_fd;     /* the format file that cfg was read from, open */
+	nlink_t format_nlink; /* its link count and change time then */
 	struct timespec format_ctime;
 	pid_t pid;         /* the process using the handle (fork.c) */
 	volatile unsigned char *fork_page; /* zeroed in a child, or NULL */

@@ -223,16 +223,14 @@ int statusdir_open(const char *path, unsigned flags,
 		return -ENOMEM;
 	}
 	sd->root_fd = root_fd;
-	sd->tmp_fd = sd->cur_fd = sd->old_fd = sd->watch_fd = -1;
+	sd->tmp_fd = sd->cur_fd = sd->old_fd = sd->watch_fd = sd->format_fd = -1;
 	sd->readonly = flags & STATUSDIR_READONLY;
 	statusdir__fork_guard_init(sd);
 	r = open_or_create(flags, cfg, sd->root_fd, &sd->cfg);
 	if (r == 0)
 		r = open_folders(sd);
-	if (r == 0) {
-		sd->format_ino = 0; /* unknown: the first put reads it again */
+	if (r == 0) /* keeps the format file open, to notice a change */
 		r = statusdir__format_refresh(sd);
-	}
 	if (r < 0) {
 		statusdir_close(sd);
 		return r;
@@ -251,6 +249,7 @@ void statusdir_close(statusdir *sd)
 	statusdir__close(sd->old_fd);
 	statusdir__close(sd->root_fd);
 	statusdir__close(sd->watch_fd);
+	statusdir__close(sd->format_fd);
 	statusdir__scan_close(sd);
 	statusdir__fork_guard_free(sd);
 	free(sd->path);

@@ -265,6 +265,68 @@ static void test_readonly_handle(void **state)
 	statusdir_close(ro);
 }
 
+/* Another handle's config change reaches a put even when the format file
+ * it read has a second name: replacing it leaves that inode alive, with
+ * one link less and a new change time. */
+static void test_change_seen_with_format_linked(void **state)
+{
+	struct store *s = *state;
+	statusdir *sd2;
+	char format[PATH_MAX], copy[PATH_MAX];
+	assert_int_equal(statusdir_open(s->path, 0, NULL, &sd2), 0);
+	store_file(s, "format", format);
+	store_dir_file(s, "format-copy", copy);
+	assert_int_equal(link(format, copy), 0);
+	struct statusdir_config cfg;
+	statusdir_config_init(&cfg);
+	cfg.keep = 3;
+	assert_int_equal(statusdir_config_set(s->sd, &cfg), 0);
+	put_numbered(sd2, 5, NULL);
+	assert_int_equal(statusdir_config_get(sd2, &cfg), 0);
+	assert_true(cfg.keep == 3);
+	assert_int_equal(store_count(s, "cur") + store_count(s, "old"), 3);
+	statusdir_close(sd2);
+}
+
+static bool fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+/* Every descriptor a handle holds (folders, the format file, the listing
+ * stream, the watch) is close-on-exec: a program that runs others must
+ * not leak the store into them. */
+static void test_handle_fds_close_on_exec(void **state)
+{
+	struct store *s = *state;
+	enum { MAX_FD = 1024 };
+	static bool before[MAX_FD];
+	statusdir *sd2;
+	char id[STATUSDIR_ID_SIZE], buf[8];
+	size_t len;
+	for (int fd = 0; fd < MAX_FD; fd++)
+		before[fd] = fd_is_open(fd);
+	assert_int_equal(statusdir_open(s->path, 0, NULL, &sd2), 0);
+	put_ok(sd2, "one", 3, id);
+	assert_int_equal(statusdir_get(sd2, NULL, buf, sizeof(buf), &len, NULL), 0);
+	int watch = statusdir_watch_fd(sd2);
+	assert_true(watch >= 0);
+	int added = 0;
+	for (int fd = 0; fd < MAX_FD; fd++) {
+		if (before[fd] || !fd_is_open(fd))
+			continue;
+		added++;
+		if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+			fail_msg("descriptor %d of the handle is not close-on-exec", fd);
+	}
+	/* root, tmp/, cur/, old/, format, the cur/ stream, the watch */
+	assert_true(added >= 7);
+	statusdir_close(sd2);
+	for (int fd = 0; fd < MAX_FD; fd++)
+		if (!before[fd] && fd_is_open(fd))
+			fail_msg("descriptor %d left open by statusdir_close", fd);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, store_setup, store_teardown)
@@ -279,6 +341,8 @@ int main(void)
 		T(test_no_mode_follows_umask),
 		T(test_old_versions_keep_their_mode),
 		T(test_readonly_handle),
+		T(test_change_seen_with_format_linked),
+		T(test_handle_fds_close_on_exec),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
