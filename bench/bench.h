@@ -201,7 +201,8 @@ const struct row *rows_find(const struct rows *r, const char *section,
 
 /* ---- writers.c: concurrent writer processes ----------------------------- */
 struct writers;
-struct writers *writers_new(const struct options *o);
+struct machine;
+struct writers *writers_new(const struct options *o, const struct machine *m);
 void writers_round(struct writers *w, const struct options *o, const char *root,
                    unsigned round);
 void writers_rows(struct writers *w, struct rows *r);
@@ -213,6 +214,7 @@ void rss_run(const struct options *o, const char *root, struct rows *r);
 /* ---- machine.c ------------------------------------------------------------ */
 struct machine {
 	bool tmpfs; /* the data folder is on tmpfs */
+	bool ext4_no_journal; /* where removing files slows the next creates */
 	char fs[64];
 };
 void machine_print(const char *dir, struct machine *m);

@@ -109,6 +109,7 @@ void machine_print(const char *dir, struct machine *m)
 		die("statfs %s failed", real);
 	find_mount(real, &ml);
 	m->tmpfs = (unsigned long)sf.f_type == 0x01021994;
+	m->ext4_no_journal = strcmp(ext4_journal(&ml), ", no journal") == 0;
 	snprintf(m->fs, sizeof(m->fs), "%s", ml.type[0] ? ml.type : magic_name(sf.f_type));
 	printf("statusdir benchmark, %s, statusdir %s\n", when, statusdir_version());
 	printf("machine: %ld CPUs (%s), %s RAM, %s %s %s\n", sysconf(_SC_NPROCESSORS_ONLN),
