@@ -146,13 +146,15 @@ int statusdir__format_read(int root_fd, struct statusdir_config *cfg)
 int statusdir__format_refresh(statusdir *sd)
 {
 	struct stat st = { 0 };
-	if (sd->format_fd >= 0 && fstat(sd->format_fd, &st) == 0 &&
+	/* a file without links is never the current one, even if it had none
+	 * when read: it was replaced between the open and the fstat */
+	if (sd->format_fd >= 0 && fstat(sd->format_fd, &st) == 0 && st.st_nlink > 0 &&
 	    st.st_nlink == sd->format_nlink &&
 	    st.st_ctim.tv_sec == sd->format_ctime.tv_sec &&
 	    st.st_ctim.tv_nsec == sd->format_ctime.tv_nsec)
 		return 0;
 	/* changed, or the fstat failed (NFS: ESTALE once another host
-	 * replaced it): read it again by name */
+	 * replaced it): read it again by name; gone: -EMEDIUMTYPE */
 	struct statusdir_config cfg;
 	int fd = -1;
 	int r = format_load(sd->root_fd, &cfg, &fd, &st);

@@ -65,8 +65,8 @@ void fault_clock_offset(int64_t ns)
 
 static bool fd_is(int fd, mode_t kind)
 {
-	struct stat st;
-	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == kind;
+	struct stat st; /* not through the wrapper: a rule on fstat would recurse */
+	return __real_fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == kind;
 }
 
 static bool matches(const struct fault *f, int fd, const char *name)
@@ -217,6 +217,13 @@ ssize_t __wrap_sendfile(int out_fd, int in_fd, off_t *off, size_t n)
 	struct action a = fire(FAULT_SENDFILE, out_fd, NULL);
 	FAIL_IF_ARMED(a);
 	return __real_sendfile(out_fd, in_fd, off, clamp(a, n));
+}
+
+int __wrap_fstat(int fd, struct stat *st)
+{
+	struct action a = fire(FAULT_FSTAT, fd, NULL);
+	FAIL_IF_ARMED(a);
+	return __real_fstat(fd, st);
 }
 
 int __wrap_clock_gettime(clockid_t id, struct timespec *ts)

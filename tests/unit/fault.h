@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -41,6 +42,7 @@ enum fault_call {
 	FAULT_UNLINKAT,
 	FAULT_COPY_FILE_RANGE,
 	FAULT_SENDFILE,
+	FAULT_FSTAT,
 	FAULT_CALLS
 };
 
@@ -109,7 +111,9 @@ ssize_t __real_copy_file_range(int in_fd, off_t *in_off, int out_fd,
 ssize_t __wrap_copy_file_range(int in_fd, off_t *in_off, int out_fd,
                                off_t *out_off, size_t n, unsigned flags);
 ssize_t __real_sendfile(int out_fd, int in_fd, off_t *off, size_t n);
+int __real_fstat(int fd, struct stat *st);
 ssize_t __wrap_sendfile(int out_fd, int in_fd, off_t *off, size_t n);
+int __wrap_fstat(int fd, struct stat *st);
 int __real_clock_gettime(clockid_t id, struct timespec *ts);
 int __wrap_clock_gettime(clockid_t id, struct timespec *ts);
 

@@ -857,6 +857,42 @@ static void test_other_handle_two_changes(void **state)
 	statusdir_close(sd2);
 }
 
+/* The other handle records keep = 3 just after this one opened the format
+ * file to read keep = 5 and before it fstats it: the file it read has no
+ * link left.  Its next put must read the format file again, not take the
+ * unlinked file for the current one for good. */
+static statusdir *racing_handle;
+
+static void replace_format_now(void *arg)
+{
+	(void)arg;
+	set_retention(racing_handle, 3, 0);
+}
+
+static void test_other_handle_change_while_reading(void **state)
+{
+	struct store *s = *state;
+	statusdir *sd2;
+	struct statusdir_config cfg;
+	assert_int_equal(statusdir_open(s->path, 0, NULL, &sd2), 0);
+	set_retention(s->sd, 5, 0);
+	racing_handle = s->sd;
+	/* sd2's put: fstat of the format file it holds (changed), then the
+	 * open and fstat of the new one, where the hook runs */
+	fault_arm(FAULT_FSTAT, &(struct fault){ .skip = 1, .times = 1,
+	                                        .hook = replace_format_now });
+	put_numbered(sd2, 1, NULL);
+	assert_int_equal(fault_hits(FAULT_FSTAT), 1);
+	fault_reset();
+	put_numbered(sd2, 10, NULL);
+	assert_int_equal(statusdir_config_get(sd2, &cfg), 0);
+	if (cfg.keep != 3)
+		fail_msg("the handle still uses keep %llu after the format file "
+		         "records keep 3", (unsigned long long)cfg.keep);
+	assert_int_equal(listed(s->sd), 3);
+	statusdir_close(sd2);
+}
+
 /* A forked process's put applies the policy as well. */
 static void test_keep_other_process(void **state)
 {
@@ -1349,6 +1385,7 @@ int main(void)
 		T(test_keep_and_max_age),
 		T(test_other_handle_picks_up_policy),
 		T(test_other_handle_two_changes),
+		T(test_other_handle_change_while_reading),
 		T(test_keep_other_process),
 		T(test_list_since_ascending),
 		T(test_list_since_reaches_old),
