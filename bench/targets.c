@@ -130,7 +130,8 @@ static void retention_target(const struct rows *r)
 	double v;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *w = &r->v[i];
-		if (strcmp(w->section, "retention") != 0 || strcmp(w->key, "statusdir-keep100") != 0 ||
+		if (w->skip || w->n == 0 || strcmp(w->section, "retention") != 0 ||
+		    strcmp(w->key, "statusdir-keep100") != 0 ||
 		    !ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, &v))
 			continue;
 		bool aged = w->history > KEEP_VERSIONS;
@@ -140,7 +141,8 @@ static void retention_target(const struct rows *r)
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *w = &r->v[i];
-		if (strcmp(w->section, "retention-get") != 0 || strcmp(w->key, "statusdir-keep100") != 0 ||
+		if (w->skip || w->n == 0 || strcmp(w->section, "retention-get") != 0 ||
+		    strcmp(w->key, "statusdir-keep100") != 0 ||
 		    !ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, &v))
 			continue;
 		snprintf(what, sizeof(what), "keep 100, after %" PRIu64 " puts: get / get at 1",

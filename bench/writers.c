@@ -39,7 +39,9 @@ struct tally {
  * inodes, on the CPU: 69 s of system time in an 85 s writers section), and
  * that, not the writers, would set the pace of the runs after it: there the
  * files stay until the end.  Elsewhere they go after each run (on tmpfs,
- * where puts are fast, they would fill memory). */
+ * where puts are fast, they would fill memory).  The keep = 100 cases of
+ * the same round still unlink a few hundred versions before the writers
+ * run, in their own folders; the raw floor's writers see the same. */
 struct writers *writers_new(const struct options *o, const struct machine *m)
 {
 	(void)o;
