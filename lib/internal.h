@@ -132,8 +132,9 @@ HIDDEN int statusdir__format_write(int root_fd,
                                    const struct statusdir_config *cfg);
 /* 0 if cfg can be recorded, else -EINVAL. */
 HIDDEN int statusdir__config_check(const struct statusdir_config *cfg);
-/* Reads the format file again if it was replaced since it was read (another
- * process ran config): puts then apply the current retention. */
+/* Reads the format file if the handle has not yet, or again if it was
+ * replaced since (another process ran config): puts then apply the current
+ * retention.  -EMEDIUMTYPE if there is none. */
 HIDDEN int statusdir__format_refresh(statusdir *sd);
 
 /* ---- tmpname.c ---- */

@@ -163,22 +163,20 @@ static int create_root(const char *path, const struct statusdir_config *cfg, int
 	return 0;
 }
 
-/* Opens root_fd as a store, creating it when asked and possible. */
-static int open_or_create(unsigned flags,
-                          const struct statusdir_config *cfg, int root_fd,
-                          struct statusdir_config *found)
+/* Opens sd's root as a store, creating it when asked and possible.  The
+ * format file is read once, into sd->cfg, and kept open to notice a change
+ * (format.c). */
+static int open_or_create(statusdir *sd, unsigned flags,
+                          const struct statusdir_config *cfg)
 {
-	int r = statusdir__format_read(root_fd, found);
+	int r = statusdir__format_refresh(sd);
 	if (r != -EMEDIUMTYPE || !(flags & STATUSDIR_CREATE))
 		return r;
-	r = is_unfinished_store(root_fd);
+	r = is_unfinished_store(sd->root_fd);
 	if (r <= 0)
 		return r == 0 ? -ENOTEMPTY : r;
-	r = create_store(root_fd, cfg);
-	if (r < 0)
-		return r;
-	*found = *cfg;
-	return 0;
+	r = create_store(sd->root_fd, cfg);
+	return r < 0 ? r : statusdir__format_refresh(sd);
 }
 
 static int open_folders(statusdir *sd)
@@ -226,11 +224,9 @@ int statusdir_open(const char *path, unsigned flags,
 	sd->tmp_fd = sd->cur_fd = sd->old_fd = sd->watch_fd = sd->format_fd = -1;
 	sd->readonly = flags & STATUSDIR_READONLY;
 	statusdir__fork_guard_init(sd);
-	r = open_or_create(flags, cfg, sd->root_fd, &sd->cfg);
+	r = open_or_create(sd, flags, cfg);
 	if (r == 0)
 		r = open_folders(sd);
-	if (r == 0) /* keeps the format file open, to notice a change */
-		r = statusdir__format_refresh(sd);
 	if (r < 0) {
 		statusdir_close(sd);
 		return r;
