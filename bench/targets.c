@@ -28,26 +28,36 @@ static bool ratio_of(const struct row *a, const struct row *b, double *v)
 	return true;
 }
 
+/* Row i's median over its reference row's, if row i belongs to section
+ * and key and both were measured. */
+static bool ratio_to_ref(const struct rows *r, size_t i, const char *section,
+                         const char *key, double *v)
+{
+	const struct row *w = &r->v[i];
+	if (w->skip || w->n == 0 || strcmp(w->section, section) != 0 || strcmp(w->key, key) != 0)
+		return false;
+	return ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, v);
+}
+
 static void puts_target(const struct rows *r, const struct machine *m)
 {
 	static const uint64_t lens[] = { 100, 4096 };
 	for (size_t i = 0; i < 2; i++) {
 		char what[96], size[16];
 		double v;
-		if (!ratio_of(rows_find(r, "put", "statusdir", lens[i], 0, 0),
-		              rows_find(r, "put", "floor", lens[i], 0, 0), &v))
+		const struct row *sd = rows_find(r, "put", "statusdir", lens[i], 0, 0);
+		const struct row *floor = rows_find(r, "put", "floor", lens[i], 0, 0);
+		if (!ratio_of(sd, floor, &v))
 			continue;
 		snprintf(what, sizeof(what), "durable put %s: statusdir / raw floor",
 		         size_text(lens[i], size, sizeof(size)));
 		verdict(what, v, AT_MOST, m->tmpfs ? 1.5 : 1.10, "x",
 		        m->tmpfs ? "(tmpfs)" : "(disk)");
-		if (!ratio_of(rows_find(r, "put", "statusdir-oneflush", lens[i], 0, 0),
-		              rows_find(r, "put", "floor", lens[i], 0, 0), &v))
+		if (!ratio_of(rows_find(r, "put", "statusdir-oneflush", lens[i], 0, 0), floor, &v))
 			continue;
 		snprintf(what, sizeof(what), "  with STATUSDIR_ONE_FLUSH (item 3)");
 		verdict(what, v, AT_MOST, m->tmpfs ? 1.5 : 1.10, "x", "");
-		if (ratio_of(rows_find(r, "put", "statusdir", lens[i], 0, 0),
-		             rows_find(r, "put", "floor-head", lens[i], 0, 0), &v))
+		if (ratio_of(sd, rows_find(r, "put", "floor-head", lens[i], 0, 0), &v))
 			printf("  (statusdir / the floor with the listing and head move: %.2fx)\n", v);
 	}
 }
@@ -130,9 +140,7 @@ static void retention_target(const struct rows *r)
 	double v;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *w = &r->v[i];
-		if (w->skip || w->n == 0 || strcmp(w->section, "retention") != 0 ||
-		    strcmp(w->key, "statusdir-keep100") != 0 ||
-		    !ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, &v))
+		if (!ratio_to_ref(r, i, "retention", "statusdir-keep100", &v))
 			continue;
 		bool aged = w->history > KEEP_VERSIONS;
 		snprintf(what, sizeof(what), "keep 100, %s, after %" PRIu64 " puts: statusdir / floor",
@@ -141,9 +149,7 @@ static void retention_target(const struct rows *r)
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *w = &r->v[i];
-		if (w->skip || w->n == 0 || strcmp(w->section, "retention-get") != 0 ||
-		    strcmp(w->key, "statusdir-keep100") != 0 ||
-		    !ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, &v))
+		if (!ratio_to_ref(r, i, "retention-get", "statusdir-keep100", &v))
 			continue;
 		snprintf(what, sizeof(what), "keep 100, after %" PRIu64 " puts: get / get at 1",
 		         w->history);
