@@ -9,8 +9,8 @@
 #include "floor.h"
 
 #include <errno.h>
-#include <statusdir.h>
 #include <fcntl.h>
+#include <statusdir.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>

@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 
 	plan_build(&p, &o);
 	plan_prepare(&p, &o, root);
-	struct writers *w = o.sections & SEC_WRITERS ? writers_new(&o, &m) : NULL;
+	struct writers *w = o.sections & SEC_WRITERS ? writers_new(&m) : NULL;
 	for (unsigned i = 0; i < o.rounds; i++) {
 		note("round %u of %u", i + 1, o.rounds);
 		plan_round(&p, &o);

@@ -202,7 +202,7 @@ const struct row *rows_find(const struct rows *r, const char *section,
 /* ---- writers.c: concurrent writer processes ----------------------------- */
 struct writers;
 struct machine;
-struct writers *writers_new(const struct options *o, const struct machine *m);
+struct writers *writers_new(const struct machine *m);
 void writers_round(struct writers *w, const struct options *o, const char *root,
                    unsigned round);
 void writers_rows(struct writers *w, struct rows *r);

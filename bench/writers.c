@@ -42,9 +42,8 @@ struct tally {
  * where puts are fast, they would fill memory).  The keep = 100 cases of
  * the same round still unlink a few hundred versions before the writers
  * run, in their own folders; the raw floor's writers see the same. */
-struct writers *writers_new(const struct options *o, const struct machine *m)
+struct writers *writers_new(const struct machine *m)
 {
-	(void)o;
 	struct writers *w = xcalloc(1, sizeof(struct writers));
 	w->keep_files = m->ext4_no_journal;
 	return w;

@@ -111,8 +111,8 @@ ssize_t __real_copy_file_range(int in_fd, off_t *in_off, int out_fd,
 ssize_t __wrap_copy_file_range(int in_fd, off_t *in_off, int out_fd,
                                off_t *out_off, size_t n, unsigned flags);
 ssize_t __real_sendfile(int out_fd, int in_fd, off_t *off, size_t n);
-int __real_fstat(int fd, struct stat *st);
 ssize_t __wrap_sendfile(int out_fd, int in_fd, off_t *off, size_t n);
+int __real_fstat(int fd, struct stat *st);
 int __wrap_fstat(int fd, struct stat *st);
 int __real_clock_gettime(clockid_t id, struct timespec *ts);
 int __wrap_clock_gettime(clockid_t id, struct timespec *ts);

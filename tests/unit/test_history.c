@@ -123,7 +123,6 @@ static void assert_listed_newest(statusdir *sd, char (*want)[STATUSDIR_ID_SIZE],
 	statusdir_list_free(v);
 }
 
-/* Puts "version I\n" for I = 0..n-1 through sd with flags. */
 static void set_retention(statusdir *sd, uint64_t keep, int64_t max_age_ns)
 {
 	struct statusdir_config cfg;
