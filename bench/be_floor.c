@@ -2,7 +2,9 @@
  * fsync, with a keep-100 retention done the cheapest way (remember the
  * names put, unlink the one that falls out), and with statusdir's head
  * move done the cheapest way (list cur/ as a put must to order its id,
- * rename the name that falls out of the newest HEAD to old/). */
+ * rename the name that falls out of the newest HEAD to old/), and with
+ * that move alone, without the listing: the least that any store whose
+ * history leaves the head's folder adds to a put. */
 #include "config.h"
 
 #include "bench.h"
@@ -16,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { FLOOR_SYNC, FLOOR_NOSYNC, FLOOR_KEEP, FLOOR_HEAD };
+enum { FLOOR_SYNC, FLOOR_NOSYNC, FLOOR_KEEP, FLOOR_HEAD, FLOOR_MOVE };
 
 struct floor_state {
 	struct floor f;
@@ -24,10 +26,11 @@ struct floor_state {
 	const void *buf;
 	size_t len;
 	bool sync;
+	bool list;           /* head: list cur/ before each put */
 	char (*ring)[FLOOR_NAME_SIZE]; /* keep: the last KEEP_VERSIONS names;
-	                                  head: the last STATUSDIR_HEAD */
+	                                  head, move: the last STATUSDIR_HEAD */
 	size_t ring_n, ring_pos, ring_cap;
-	int old_fd; /* head: old/ */
+	int old_fd; /* head, move: old/ */
 	char *out;
 	size_t cap;
 };
@@ -46,12 +49,14 @@ static int floor_be_open(void **stp, const struct bench_ctx *c, int variant)
 	s->buf = c->payload;
 	s->len = c->len;
 	s->sync = variant != FLOOR_NOSYNC;
+	s->list = variant == FLOOR_HEAD;
 	s->old_fd = -1;
+	bool moves = variant == FLOOR_HEAD || variant == FLOOR_MOVE;
 	s->ring_cap = variant == FLOOR_KEEP ? KEEP_VERSIONS
-	              : variant == FLOOR_HEAD ? STATUSDIR_HEAD : 0;
+	              : moves ? STATUSDIR_HEAD : 0;
 	if (s->ring_cap)
 		s->ring = xcalloc(s->ring_cap, FLOOR_NAME_SIZE);
-	if (variant == FLOOR_HEAD) {
+	if (moves) {
 		s->old_fd = floor_open_sub(c->data_dir, "old");
 		if (s->old_fd < 0)
 			die("%s/old: %s", c->data_dir, strerror(-s->old_fd));
@@ -83,7 +88,7 @@ static int forget_oldest(struct floor_state *s, const char *name)
 static int put_one(struct floor_state *s, bool sync)
 {
 	char name[FLOOR_NAME_SIZE];
-	if (s->old_fd >= 0) { /* a put lists cur/ to order its id after all */
+	if (s->list) { /* a put lists cur/ to order its id after all */
 		int r = floor_newest(s->cur, name);
 		if (r < 0 && r != -ENOENT)
 			return r;
@@ -158,3 +163,5 @@ const struct backend be_floor_keep = FLOOR_BACKEND("floor-keep100",
 	"raw floor + unlink of the 101st newest", NULL, FLOOR_KEEP);
 const struct backend be_floor_head = FLOOR_BACKEND("floor-head",
 	"raw floor + list cur/ + move 9th newest to old/", NULL, FLOOR_HEAD);
+const struct backend be_floor_move = FLOOR_BACKEND("floor-move",
+	"raw floor + move 9th newest to old/ (no listing)", NULL, FLOOR_MOVE);

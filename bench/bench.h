@@ -86,6 +86,7 @@ struct backend {
 extern const struct backend be_floor, be_floor_nosync, be_floor_keep;
 extern const struct backend be_plain;
 extern const struct backend be_floor_head;
+extern const struct backend be_floor_move;
 extern const struct backend be_statusdir, be_statusdir_nosync, be_statusdir_keep,
 	be_statusdir_one_flush;
 extern const struct backend be_glib;

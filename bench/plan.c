@@ -57,6 +57,7 @@ static void add_puts(struct plan *p, const struct options *o, size_t len)
 	add(p, o, "put", &be_statusdir_nosync, OP_PUT, len, 0, fn, -1);
 	add(p, o, "put", &be_statusdir_one_flush, OP_PUT, len, 0, f, -1);
 	add(p, o, "put", &be_floor_head, OP_PUT, len, 0, f, -1);
+	add(p, o, "put", &be_floor_move, OP_PUT, len, 0, f, -1);
 	add(p, o, "put", &be_glib, OP_PUT, len, 0, f, -1);
 	add(p, o, "put", &be_sqlite_full, OP_PUT, len, 0, f, -1);
 	add(p, o, "put", &be_sqlite_normal, OP_PUT, len, 0, f, -1);
