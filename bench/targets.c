@@ -97,7 +97,7 @@ static void gets_target(const struct rows *r)
 		const struct row *w = &r->v[i];
 		if (w->skip || w->n == 0 || strcmp(w->key, "statusdir") != 0)
 			continue;
-		if (strcmp(w->section, "get") == 0 && ratio_of(w, &r->v[w->ref], &v)) {
+		if (ratio_to_ref(r, i, "get", "statusdir", &v)) {
 			snprintf(what, sizeof(what), "get %s, 1 version: library / plain read",
 			         size_text(w->payload, size, sizeof(size)));
 			verdict(what, v, AT_MOST, 2.5, "x", "");
@@ -121,8 +121,7 @@ static void process_target(const struct rows *r)
 	double v;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *w = &r->v[i];
-		if (strcmp(w->section, "get-process") != 0 || strcmp(w->key, "cli") != 0 ||
-		    !ratio_of(w, w->ref >= 0 ? &r->v[w->ref] : NULL, &v))
+		if (!ratio_to_ref(r, i, "get-process", "cli", &v))
 			continue;
 		snprintf(what, sizeof(what), "statusdir get %s (process) / cat",
 		         size_text(w->payload, size, sizeof(size)));
