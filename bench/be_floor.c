@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* be_floor.c - the raw protocol floor as a backend: durable, without
  * fsync, with a keep-100 retention done the cheapest way (remember the
  * names put, unlink the one that falls out), and with statusdir's head

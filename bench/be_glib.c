@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* be_glib.c - GLib's g_file_set_contents_full() with CONSISTENT|DURABLE,
  * each put to a fresh name (as a versioned store would). */
 #include "config.h"

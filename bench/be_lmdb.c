@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* be_lmdb.c - LMDB with its default, durable commits: one put per write
  * transaction, keys counting up; the newest is the last key, read through
  * a reset-and-renewed read transaction and cursor (LMDB's fast path). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* be_plain.c - reading one known file: open, read to end of file, close.
  * The yardstick of every in-process get. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* be_proc.c - whole processes, each timed from spawn to exit: the
  * statusdir CLI, the raw floor as a program (bench-floor), and cat.
  * Output goes to /dev/null.  A reader reads the data of another case

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* be_sqlite.c - SQLite in WAL mode, synchronous FULL or NORMAL, one INSERT
  * per transaction; the newest is the last row by rowid.  Statements are
  * prepared once, as a long-lived handle would. */

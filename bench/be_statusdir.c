@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* be_statusdir.c - libstatusdir with one open handle: durable puts, puts
  * with STATUSDIR_NOSYNC or STATUSDIR_ONE_FLUSH, puts into a store that records keep = 100, and
  * newest-gets into the caller's buffer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.c - statusdir against the raw protocol floor, GLib, SQLite and
  * LMDB, in one run with interleaved rounds (issue 6).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.h - what the benchmark's files share.
  *
  * The benchmark measures cases.  A case is one operation (a put or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* floor-cmd.c - bench-floor, the raw protocol floor as a whole process:
  * the yardstick for `statusdir put` and `statusdir get` run as commands.
  * It links nothing but libc.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* floor.c - the raw protocol floor (see floor.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* floor.h - the put and newest-get protocol at its cheapest: what any
  * maildir-style writer must do to publish a whole file durably, and no
  * more.  No ids, no checksum, no head/history split: the floor that

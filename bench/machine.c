@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* machine.c - the header of a report: date, machine, and the filesystem
  * that the data folder is on (statfs, and its line in mountinfo). */
 #include "config.h"

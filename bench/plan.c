@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plan.c - which cases a run measures, getting them ready, and one round
  * over all of them.
  *

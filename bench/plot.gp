@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # plot.gp - the benchmark's plots, drawn from its CSV:
 #   gnuplot -e "csv='bench-results.csv'; outdir='.'" bench/plot.gp
 # history=0 or writers=0 leaves out a plot whose section was not run.

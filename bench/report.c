@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.c - the results as tables on stdout, as CSV, and as plots. */
 #include "config.h"
 

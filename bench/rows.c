@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rows.c - the results as reported: one row per case, writer count or
  * peak-RSS run. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rss.c - peak memory of one put and one get of a big payload through the
  * CLI, beside cat and the floor program.  The input is a sparse file (the
  * stores get real blocks); get's output goes into a pipe read here, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spawn.c - running a program as a whole process and timing it.
  *
  * posix_spawn (a vfork underneath) keeps the cost on our side small and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stats.c - samples and their quantiles. */
 #include "config.h"
 

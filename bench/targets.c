@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* targets.c - the run's medians set against the targets of issue 6, item 2.
  * A target whose figures were not measured in this run is left out. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.c - small helpers: clock, messages, memory, files. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* writers.c - 1, 2, 4 and 8 writer processes putting 4 KiB durably into
  * one store (one folder, one database) at once, for a fixed time: puts per
  * second, all writers together.  Each run starts from an empty store of its

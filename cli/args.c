@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.c - option parsing shared by every command.  Hand-written rather
  * than getopt_long because put --run must take every later word, even
  * ones that look like options, and options may follow STORE. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h - what the statusdir command's files share. */
 #ifndef STATUSDIR_CLI_H
 #define STATUSDIR_CLI_H

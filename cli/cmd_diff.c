@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_diff.c - statusdir diff: diff -u of two versions, with diff's exit
  * codes (0 same, 1 different, 2 trouble). */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_get.c - statusdir get and statusdir path. */
 #include "cli.h"
 

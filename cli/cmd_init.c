@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_init.c - statusdir init and statusdir config. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_log.c - statusdir log: ID<TAB>TIME<TAB>SIZE, JSON lines, or a format
  * of the caller's.  The three columns never change; JSON may gain fields. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_prune.c - statusdir prune. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_put.c - statusdir put: from a file, from stdin, or from a command.
  *
  * The payload is streamed into a put transaction.  SIGINT and SIGTERM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_rollback.c - statusdir rollback: an old version's bytes become the
  * newest again, as a new version; nothing is rewritten. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_verify.c - statusdir verify: damage exits 3; junk and stale tmp/
  * files are reported but are not damage. */
 #include "cli.h"

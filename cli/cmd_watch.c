@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_watch.c - statusdir watch: every committed id above a watermark, in
  * increasing order, one a line, as it appears.
  *

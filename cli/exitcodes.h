@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exitcodes.h - the statusdir(1) exit codes, in one table.
  *
  *   0  success

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* logformat.c - the templates of statusdir log --format: checked when
  * parsed, then expanded for each version.  Its own file so that the
  * fuzzer (tests/fuzz/fuzz_cli.c) reaches both halves. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - statusdir(1): commands from a table, one file per verb. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse.c - command-line values: durations, counts, modes, groups, and
  * the time format of log.  Nothing here looks at the locale or TZ. */
 #include "cli.h"

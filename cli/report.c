@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.c - messages on stderr and the mapping of errors to exit codes. */
 #include "cli.h"
 

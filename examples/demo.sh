@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A short tour: create a store, put a few versions, read and list them.
 set -eu
 sd=${STATUSDIR:-./cli/statusdir}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* checksum.c - the payload checksum named in every id: XXH3-64, seed 0.
  * libxxhash is a well-kept library, and fast enough (tens of GB/s) that
  * every get can afford to verify what it returns. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock.c - the wall clock, in one place so tests can step it back. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errors.c - text for the codes this library returns. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fork.c - which process is using a handle.
  *
  * A forked child must not share some of a handle's state: the offset of

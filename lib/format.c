@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* format.c - the store's format file, STORE/format.
  *
  *   statusdir-format 1

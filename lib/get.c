@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* get.c - handing a version's bytes to the caller. */
 #include "internal.h"
 

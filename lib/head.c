@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* head.c - keeping cur/ small: versions beyond the STATUSDIR_HEAD newest
  * move to old/, so that finding the newest lists a handful of names however
  * long the history is.

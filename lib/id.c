@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* id.c - make, check and compare version ids (pure, no I/O).
  *
  * Grammar (spec/format.md):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* internal.h - what the library's files share; nothing here is exported.
  * Names are statusdir__ (shared between files) or static (one file). */
 #ifndef STATUSDIR_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* io.c - system calls wrapped once, so that EINTR, short transfers and
  * errno-to-return-value conversion are handled in one place. */
 #include "internal.h"

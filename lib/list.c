@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* list.c - every version, newest first. */
 #include "internal.h"
 

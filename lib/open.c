@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* open.c - opening, creating and configuring a store. */
 #include "internal.h"
 

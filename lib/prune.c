@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prune.c - removing old versions by policy (spec/protocol.md, "prune").
  *
  * A version goes when it is beyond the keep newest or older than max_age,

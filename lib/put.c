@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* put.c - the put protocol (spec/protocol.md, "put").
  *
  *  1. create tmp/NAME with O_CREAT|O_EXCL (NAME says who writes it)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* random.c - the 16 random bytes a put draws for its tmp/ name and the
  * unique part of its id.
  *

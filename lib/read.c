@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* read.c - opening a version for reading (spec/protocol.md, "get").
  *
  * The newest is the greatest valid id in cur/.  It is opened relative to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rollback.c - committing an old version's bytes again as the newest.
  * History is never rewritten: the old version stays where it is, and the
  * new one is an ordinary put (same size and checksum, a new id). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scan.c - listing the folders of a store.
  * A fresh descriptor of the folder is opened for each listing, so listings
  * never share a directory offset and the handle's fds stay usable. */

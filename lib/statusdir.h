@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* statusdir.h - a maildir-style, multi-version status store.
  *
  * A store is a directory.  Writers put complete versions without locks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tmpname.c - names of files being written in tmp/, and whether their
  * writer is still alive.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tmpsweep.c - finding what crashed writers left in tmp/.
  *
  * A tmp/ file is stale when its ctime is older than the age limit (36 h by

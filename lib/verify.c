@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verify.c - reading every version back and checking it against its id;
  * reporting junk and leftovers apart from damage. */
 #include "internal.h"

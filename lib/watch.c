@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* watch.c - waiting for new versions, and resolving relative references.
  *
  * A watcher keeps a watermark (the last id it handled) and asks for every

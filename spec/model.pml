@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.pml - the statusdir protocols as a Promela model, checked by spin.
  *
  * Two writers put (three puts in all), a reader gets the newest version and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The shared library exports exactly the symbols of lib/libstatusdir.sym.
 so="$top_builddir/lib/.libs/libstatusdir.so"
 if ! command -v nm >/dev/null 2>&1 || [ ! -f "$so" ]; then

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # man-lint.sh - checks every man page with `groff -man -ww -z` (TAP).
 # A page passes when groff prints nothing and exits 0: every warning, from
 # an unknown macro to a bad escape, fails it.  Skips when groff is missing.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cppcheck.sh - cppcheck on lib/*.c and cli/*.c.
 #
 # Usage: tests/analysis/cppcheck.sh [BUILDDIR]

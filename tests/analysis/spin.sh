@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # spin.sh - checks spec/model.pml with spin (spec/model.md): the model must
 # pass an exhaustive search, and every mutation of it (a protocol step
 # removed or moved, listed at the head of model.pml) must fail, so that a

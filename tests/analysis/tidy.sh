@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tidy.sh - clang-tidy on lib/*.c and cli/*.c with the checks of .clang-tidy.
 #
 # Usage: tests/analysis/tidy.sh [BUILDDIR]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - a small TAP test library for the CLI tests, after git's t/.
 #
 # A test script sets test_description, sources this file and runs cases:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='init: creating a store, its mode and group, init again'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='put and get: sources, exact bytes, put --run, stdout failures'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

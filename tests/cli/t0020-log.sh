@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='log: the three columns, newest first, -n, --json, no locale or TZ'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='prune: --keep, --max-age, DURATION, --dry-run, -v, tmp/ sweep'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='verify: clean stores, junk and stale tmp files, damage'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='hostile input: ids with ../, junk and symlinks in cur/, symlinked folders, odd names, bad format files'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

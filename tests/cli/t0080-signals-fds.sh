@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='signals during put, SIGPIPE, closed standard descriptors'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='writers, readers and cleaners at once: every read is a complete version'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='as root: other users, groups, read-only mounts'
 
 # Mounts are made in a mount namespace of this script's own, so that they

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='a clock that steps back or runs ahead (faketime)'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 test_description='history: watch, rollback, retention in the store, put --if-changed, self-healing get, @N, log --format, diff'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 

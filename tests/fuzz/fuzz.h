@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz.h - what the libFuzzer targets of tests/fuzz share.
  *
  * A target defines LLVMFuzzerTestOneInput() and checks properties with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_cli.c - the command line's value parsers (cli/parse.c) and its id
  * argument check (cli/report.c).
  *

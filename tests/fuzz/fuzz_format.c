@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_format.c - the format file (spec/format.md, section 2).
  *
  * The input becomes STORE/format of a store whose folders exist; then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_id.c - the id grammar (spec/format.md, section 3).
  *
  * For any string: statusdir_id_parse() and statusdir__id_valid() agree with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_store.c - the library driven through random sequences of operations
  * on a store in $TMPDIR (a tmpfs under make fuzz-short), with the
  * invariants of spec/invariants.md checked after every step.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_tmpname.c - names of tmp/ files and whether their writer is gone
  * (spec/format.md, section 4; lib/tmpname.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_util.c - directories for the targets that need a store, and tmp/
  * names written from their format. */
 #include "internal.h"

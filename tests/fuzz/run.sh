@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh - runs the libFuzzer targets of tests/fuzz for a bounded time each
 # (make fuzz-short, make fuzz-long).
 #

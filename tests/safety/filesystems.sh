@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # TAP: the torture run, the crash rounds and the CLI tests on ext4, xfs,
 # btrfs and tmpfs, each freshly made on a loop device (root only).
 # FS_LIST (default "ext4 xfs btrfs tmpfs"), FS_SECONDS (torture, default 2).

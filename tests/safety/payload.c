@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* payload.c - see payload.h. */
 #include "payload.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* payload.h - self-validating payloads for the safety tests.
  *
  * A payload is a header line "statusdir-test W SEQ LEN HASH\n" followed by

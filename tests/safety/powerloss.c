@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* powerloss.c - the two halves of the power-loss test (powerloss.sh).
  *
  *   powerloss write STORE ACKLOG [STOP_AFTER]

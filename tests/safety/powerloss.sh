@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # TAP: power loss on ext4, xfs and btrfs (root only), with put's two
 # flushes and with one (STATUSDIR_ONE_FLUSH).
 #

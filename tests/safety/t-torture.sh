@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # TAP: the torture run and the crash rounds, short forms (make check).
 # TORTURE_SECONDS and CRASH_ROUNDS make them longer (make check-long).
 torture="$top_builddir/tests/safety/torture"

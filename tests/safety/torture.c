@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* torture.c - many writers, readers and cleaners on one store at once,
  * each in its own process, checking the guarantees of spec/invariants.md
  * as they run and at the end.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fault.c - the --wrap wrappers behind fault.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fault.h - fault injection for the unit tests, through the linker's --wrap.
  *
  * A test binary that links fault.c is linked with -Wl,--wrap=X for every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.c - the store fixture and helpers of store.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.h - the fixture every store test uses, and small helpers.
  *
  * store_setup() makes a fresh temporary directory (mkdtemp under $TMPDIR,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_config.c - the settings in the format file, the mode applied to new
  * versions whatever the umask, and a read-only handle. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_faults_get.c - get, get_fd and list under injected faults (fault.h).
  *
  * EINTR and short transfers on every path (read, pread, copy_file_range,

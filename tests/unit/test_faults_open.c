@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_faults_open.c - open, create and config_set under injected faults
  * (fault.h): the error comes back, *out is untouched, no descriptor leaks,
  * and an interrupted create is finished by the next one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_faults_put.c - put under injected faults (fault.h).
  *
  * Retryable faults (EINTR, short writes and reads, EINVAL or ENOSYS from

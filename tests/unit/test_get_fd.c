@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_get_fd.c - statusdir_get_fd() to every kind of output: a pipe, a
  * regular file at its offset, an O_APPEND file; small payloads (read once)
  * and large ones (checked, then copied by the kernel or by read/write). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_history.c - the history features of the library: self-healing
  * reads (a damaged newest gives the newest intact version), put with
  * STATUSDIR_IF_CHANGED, retention recorded in the store and applied by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_id.c - the id grammar of statusdir(5), and that byte order of ids
  * is time order.  Pure: no store, no I/O. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_junk.c - readers ignore what is not a version: names outside the
  * grammar, and anything under a valid name that is not a regular file (a
  * FIFO must not block, a symlink must not be followed, a folder is not a

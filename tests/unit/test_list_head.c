@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_list_head.c - listing, and the head/history split: cur/ keeps the
  * STATUSDIR_HEAD newest versions, old/ the rest, the newest is always in
  * cur/, and a version is found by id wherever it lives. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_open.c - statusdir_open(): creating, opening, and every refusal the
  * header lists.  Each test starts from an empty temporary directory. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_order.c - ids grow with every put, even when the wall clock steps
  * back (the time part is max(now, greatest id seen + 1 ns)), within one
  * handle and across handles.  The clock is wrapped (fault.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_prune.c - removing versions by policy (keep N, max age), never the
  * greatest id nor the newest intact version, the head move, and a dry run
  * that changes nothing.  The clock is wrapped (fault.h) so that versions

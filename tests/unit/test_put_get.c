@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_put_get.c - what is put is what is got, byte for byte, whatever its
  * size and whether it comes from a buffer, a pipe or a file. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sweep.c - every system call of put, get, prune and verify fails in
  * turn, with every error the spec gives an outcome for (spec/protocol.md,
  * "Fault sweep").  As in SQLite's I/O error tests: count the calls of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_tmp_sweep.c - prune removes tmp/ files that are stale: older than
  * the age limit (by ctime; the clock is wrapped to age them), or written by
  * a writer that is gone (dead pid, another boot, a pid reused by a process

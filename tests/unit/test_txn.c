@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_txn.c - a put in steps: put_begin, put_write, put_commit or
  * put_abort. */
 #include "config.h"

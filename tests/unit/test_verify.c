@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_verify.c - verify reads every version back: damage (wrong size or
  * checksum) gives -EBADMSG and is reported with where it is; junk and stale
  * tmp/ files are reported apart and do not count as damage.  Readers refuse
