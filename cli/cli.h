@@ -10,8 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
-/* One command: its name, what it does, its usage line, its function. */
+/* One command: its name, its function, its usage lines and what it does.
+ * Each cli/cmd_NAME.c defines its own, command_NAME, beside its options. */
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -49,6 +51,9 @@ void error_msg(const char *store, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int usage_error(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* True for the errors a read hands on from writing its output (a full
+ * disk, a closed pipe); EIO could be either side and is not one. */
+bool is_write_error(int err);
 /* The exit code for a library error: 1, 2, 3 or 4. */
 int exit_for(int err);
 
@@ -60,6 +65,19 @@ int check_id_arg(const char *store, const char *ref);
 /* Turns a checked ID argument into an id: 0, or prints why and returns the
  * exit code (1: no such version). */
 int resolve_ref(const char *store, statusdir *sd, const char *ref, char *id);
+
+/* STORE [ID] and options: 0 and the words (ref NULL when no ID), or the
+ * exit code of a usage error. */
+int store_and_ref(const struct command *cmd, int argc, char **argv,
+                  const struct option_spec *opts,
+                  int (*on_option)(int key, const char *value, void *ctx), void *ctx,
+                  const char **store, const char **ref);
+/* Opens the store read-only and turns ref (NULL: the newest) into id (""
+ * then): 0, or prints why and returns the exit code. */
+int open_and_resolve(const char *store, const char *ref, statusdir **sd,
+                     char id[STATUSDIR_ID_SIZE]);
+/* Says why reading version id ("": the newest) failed; the exit code. */
+int report_read_error(const char *store, const char *id, int r);
 
 /* stdout: true if fd 1 was closed when the program started (it then
  * points at /dev/null, which must not pass for success). */
@@ -75,7 +93,36 @@ int output_done(const char *store);
  * committed; a caller that retried would make a duplicate). */
 int committed_done(const char *store, const char *id);
 
-/* Parsers: 0 and the value, or -EINVAL. */
+/* init's and config's options (settings.c). */
+struct settings {
+	const struct command *cmd;
+	bool mode_given, group_given, keep_given, max_age_given;
+	bool json;          /* config --json */
+	unsigned mode;      /* 0: none (config --mode none) */
+	int64_t gid;        /* -1: none (config --group none) */
+	uint64_t keep;
+	int64_t max_age_ns;
+};
+/* Parses STORE and the options: 0, or the exit code of a usage error. */
+int settings_parse(const struct command *cmd, int argc, char **argv,
+                   struct settings *s, const char **store);
+/* Copies the settings given on the command line into cfg. */
+void settings_apply(const struct settings *s, struct statusdir_config *cfg);
+
+/* Child processes (spawn.c).  child_spawn starts argv[0] (searched in
+ * PATH) with a clean signal state and, if stdout_fd >= 0, that fd as its
+ * stdout; 0 or -errno.  child_wait reaps it (status as waitpid gives it);
+ * child_run does both.  child_exit_code: the exit status, or 128 + the
+ * signal that killed it, as a shell reports it. */
+int child_spawn(char *const argv[], int stdout_fd, pid_t *pid);
+int child_wait(pid_t pid, int *status);
+int child_run(char *const argv[], int *status);
+int child_exit_code(int status);
+
+/* Parsers: 0 and the value, or -EINVAL.  A duration is a number of
+ * seconds, or NUMBER[.FRACTION]UNIT parts from the largest unit down
+ * (w d h m s ms): 90, 1h30m, 0.5s, 250ms; DURATION_HINT says so. */
+#define DURATION_HINT "a number and a unit of ms, s, m, h, d or w: 30s, 1h30m, 0.5s"
 int parse_duration(const char *s, int64_t *ns);
 int parse_count(const char *s, uint64_t *n);
 int parse_mode(const char *s, unsigned *mode);
@@ -89,6 +136,23 @@ bool log_format_valid(const char *f);
 void log_format_print(FILE *out, const char *f, const struct statusdir_version *v,
                       const struct statusdir_version *same);
 
+/* JSON output (json.c): a string, quoted and escaped (bytes that are not
+ * valid UTF-8 pass through unchanged); a key of an object being printed,
+ * preceded by a comma unless *first (which it then clears). */
+void json_string(FILE *out, const char *s);
+void json_key(FILE *out, bool *first, const char *key);
+/* A duration or an age as a JSON number of seconds, exact to the ns
+ * ("2592000", "0.5"). */
+void json_seconds(FILE *out, int64_t ns);
+
+/* A duration in the largest unit that holds it whole: "30d", "90m",
+ * "1500ms", "0s".  DURATION_SIZE bytes suffice. */
+#define DURATION_SIZE 32
+void format_duration(int64_t ns, char out[DURATION_SIZE]);
+/* The name of group gid into out (size bytes): 0, or -ENOENT when it has
+ * none (out then holds the number). */
+int group_name(int64_t gid, char *out, size_t size);
+
 /* The wall clock in ns (CLOCK_REALTIME). */
 int64_t statusdir_now(void);
 
@@ -96,19 +160,14 @@ int64_t statusdir_now(void);
 #define TIME_SIZE 48
 void format_time(int64_t ns, char out[TIME_SIZE]);
 
-/* The commands. */
-int cmd_init(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-int cmd_put(int argc, char **argv);
-int cmd_get(int argc, char **argv);
-int cmd_path(int argc, char **argv);
-int cmd_log(int argc, char **argv);
-int cmd_prune(int argc, char **argv);
-int cmd_verify(int argc, char **argv);
-int cmd_rollback(int argc, char **argv);
-int cmd_diff(int argc, char **argv);
-int cmd_watch(int argc, char **argv);
+/* The commands, in the order statusdir --help lists them. */
+extern const struct command command_init, command_config, command_put, command_get,
+	command_log, command_prune, command_verify, command_path, command_watch,
+	command_rollback, command_diff, command_help;
 
+/* The command called name, or NULL. */
 const struct command *command_find(const char *name);
+/* Prints "usage: ..." and the command's help to stdout. */
+void command_usage(const struct command *cmd);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_get.c - statusdir get and statusdir path. */
+/* cmd_get.c - statusdir get: a version's bytes to stdout, checked first. */
 #include "cli.h"
 
 #include <errno.h>
@@ -36,46 +36,6 @@ static int on_get_option(int key, const char *value, void *ctx)
 	return 0;
 }
 
-/* STORE [ID]: 0 and the words, or the exit code of a usage error. */
-static int store_and_ref(const char *name, int argc, char **argv,
-                         const struct option_spec *opts, struct get_args *a,
-                         const char **store, const char **ref)
-{
-	const struct command *cmd = command_find(name);
-	char *pos[2];
-	int n = args_parse(cmd, argc, argv, opts, a ? on_get_option : no_option, a,
-	                   pos, 2, NULL);
-	if (n < 0)
-		return EXIT_USAGE;
-	if (n == 0)
-		return usage_error(cmd, "no STORE given");
-	*store = pos[0];
-	*ref = n > 1 ? pos[1] : NULL;
-	return *ref ? check_id_arg(*store, *ref) : 0;
-}
-
-/* Opens the store and turns ref (NULL: the newest) into id ("" then). */
-static int open_and_resolve(const char *store, const char *ref, statusdir **sd,
-                            char id[STATUSDIR_ID_SIZE])
-{
-	int r = store_open(store, STATUSDIR_READONLY, sd);
-	id[0] = '\0';
-	if (r == 0 && ref && (r = resolve_ref(store, *sd, ref, id)) != 0)
-		statusdir_close(*sd);
-	return r;
-}
-
-static int report_read_error(const char *store, const char *id, int r)
-{
-	if (r == -ENOENT && !*id)
-		error_msg(store, "the store is empty");
-	else if (r == -ENOENT)
-		error_msg(store, "no version %s", id);
-	else
-		error_store(store, *id ? id : "newest version", r);
-	return exit_for(r);
-}
-
 /* --id-file F: the id read, on a line of its own. */
 static int write_id_file(const char *store, const char *path, const char *id)
 {
@@ -99,13 +59,13 @@ static int write_id_file(const char *store, const char *path, const char *id)
 	return EXIT_OK;
 }
 
-int cmd_get(int argc, char **argv)
+static int cmd_get(int argc, char **argv)
 {
 	struct get_args a = { 0 };
 	const char *store, *ref;
 	char id[STATUSDIR_ID_SIZE];
 	statusdir *sd;
-	int r = store_and_ref("get", argc, argv, get_opts, &a, &store, &ref);
+	int r = store_and_ref(&command_get, argc, argv, get_opts, on_get_option, &a, &store, &ref);
 	if (r || (r = open_and_resolve(store, ref, &sd, id)))
 		return r;
 	if (stdout_was_closed) {
@@ -116,8 +76,7 @@ int cmd_get(int argc, char **argv)
 	struct statusdir_read rd = { .flags = a.flags };
 	r = statusdir_read_fd(sd, id, STDOUT_FILENO, &rd);
 	statusdir_close(sd);
-	/* errors only writing can give; EIO could be either side */
-	if (r == -EPIPE || r == -EBADF || r == -ENOSPC || r == -EFBIG || r == -EDQUOT) {
+	if (is_write_error(r)) {
 		error_msg(store, "cannot write to stdout: %s", strerror(-r));
 		return EXIT_FAILED;
 	}
@@ -138,19 +97,9 @@ int cmd_get(int argc, char **argv)
 	return x;
 }
 
-int cmd_path(int argc, char **argv)
-{
-	const char *store, *ref;
-	char id[STATUSDIR_ID_SIZE], *path;
-	statusdir *sd;
-	int r = store_and_ref("path", argc, argv, no_opts, NULL, &store, &ref);
-	if (r || (r = open_and_resolve(store, ref, &sd, id)))
-		return r;
-	r = statusdir_path(sd, id, &path);
-	statusdir_close(sd);
-	if (r < 0)
-		return report_read_error(store, id, r);
-	printf("%s\n", path);
-	free(path);
-	return output_done(store);
-}
+const struct command command_get = {
+	"get", cmd_get,
+	"statusdir get STORE [ID] [--strict] [--no-verify] [--id-to-stderr] [--id-file F]",
+	"Write the newest version, or version ID (or @N), to stdout.  A damaged\n"
+	"newest is skipped for the newest intact one, with a warning (--strict: exit 3).",
+};

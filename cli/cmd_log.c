@@ -96,9 +96,9 @@ static void print_version(const struct log_args *a, const struct statusdir_versi
 	printf("}\n");
 }
 
-int cmd_log(int argc, char **argv)
+static int cmd_log(int argc, char **argv)
 {
-	struct log_args a = { .cmd = command_find("log") };
+	struct log_args a = { .cmd = &command_log };
 	struct statusdir_version *v;
 	char *pos[1];
 	size_t n;
@@ -131,3 +131,9 @@ int cmd_log(int argc, char **argv)
 		return EXIT_OK; /* nothing to write, nothing lost */
 	return output_done(pos[0]);
 }
+
+const struct command command_log = {
+	"log", cmd_log,
+	"statusdir log STORE [-n N] [--json] [--format FMT]",
+	"List versions newest first: ID<TAB>TIME<TAB>SIZE, or JSON lines.",
+};

@@ -32,11 +32,11 @@ static int on_prune_option(int key, const char *value, void *ctx)
 		return 0;
 	case OPT_MAX_AGE:
 		if (parse_duration(value, &p->max_age_ns) < 0 || p->max_age_ns == 0)
-			return -usage_error(a->cmd, "invalid --max-age '%s'", value);
+			return -usage_error(a->cmd, "invalid --max-age '%s' (" DURATION_HINT ")", value);
 		return 0;
 	case OPT_TMP_AGE:
 		if (parse_duration(value, &p->tmp_age_ns) < 0 || p->tmp_age_ns == 0)
-			return -usage_error(a->cmd, "invalid --tmp-age '%s'", value);
+			return -usage_error(a->cmd, "invalid --tmp-age '%s' (" DURATION_HINT ")", value);
 		return 0;
 	case OPT_DRY_RUN:
 		p->flags |= STATUSDIR_PRUNE_DRY_RUN;
@@ -59,9 +59,9 @@ static void print_event(void *arg, const struct statusdir_event *ev)
 		printf("%s %s/%s\n", verb, ev->dir, ev->name);
 }
 
-int cmd_prune(int argc, char **argv)
+static int cmd_prune(int argc, char **argv)
 {
-	struct prune_args a = { .cmd = command_find("prune") };
+	struct prune_args a = { .cmd = &command_prune };
 	char *pos[1];
 	statusdir *sd;
 	statusdir_prune_policy_init(&a.policy);
@@ -90,3 +90,11 @@ int cmd_prune(int argc, char **argv)
 	}
 	return dry || a.verbose ? output_done(pos[0]) : EXIT_OK;
 }
+
+const struct command command_prune = {
+	"prune", cmd_prune,
+	"statusdir prune STORE [--keep N] [--max-age DURATION] [--tmp-age DURATION]\n"
+	"       [--dry-run] [-v|--verbose]",
+	"Remove versions beyond the N newest or older than DURATION (never the\n"
+	"newest), and files crashed writers left in tmp/.",
+};

@@ -11,12 +11,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 enum { OPT_NOSYNC = 1, OPT_ONE_FLUSH, OPT_IF_CHANGED };
 
@@ -132,9 +129,9 @@ static int open_input(const char *store, const char *file, int *fd)
 		return 0;
 	}
 	if (stdin_was_closed)
-		return usage_error(command_find("put"), "%s: stdin is closed; nothing to put", store);
+		return usage_error(&command_put, "%s: stdin is closed; nothing to put", store);
 	if (!dash && isatty(STDIN_FILENO))
-		return usage_error(command_find("put"),
+		return usage_error(&command_put,
 		                   "%s: stdin is a terminal; give '-' to type the status", store);
 	*fd = STDIN_FILENO;
 	return 0;
@@ -158,32 +155,17 @@ static int put_from_fd(const char *store, statusdir *sd, unsigned flags, int fd)
 	return EXIT_FAILED;
 }
 
+/* Starts the producer with its stdout on a pipe whose read end is *out_fd. */
 static int spawn_producer(char **argv, int *out_fd, pid_t *pid)
 {
 	int p[2];
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, defaults;
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigemptyset(&defaults);
-	sigaddset(&defaults, SIGPIPE);
-	sigaddset(&defaults, SIGINT);
-	sigaddset(&defaults, SIGTERM);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	int r = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int r = child_spawn(argv, p[1], pid);
 	close(p[1]);
-	if (r != 0) {
+	if (r < 0) {
 		close(p[0]);
-		return -r;
+		return r;
 	}
 	*out_fd = p[0];
 	return 0;
@@ -193,12 +175,10 @@ static int spawn_producer(char **argv, int *out_fd, pid_t *pid)
  * quiet: the put itself failed and that is the message). */
 static int producer_status(const char *store, const char *name, pid_t pid, bool quiet)
 {
-	int status;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			error_msg(store, "put --run: waiting for %s: %s", name, strerror(errno));
-			return -1;
-		}
+	int status, r = child_wait(pid, &status);
+	if (r < 0) {
+		error_msg(store, "put --run: waiting for %s: %s", name, strerror(-r));
+		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
@@ -216,7 +196,7 @@ static int producer_status(const char *store, const char *name, pid_t pid, bool 
 static int put_from_command(const char *store, statusdir *sd, unsigned flags, char **argv)
 {
 	statusdir_txn *txn = NULL;
-	int fd;
+	int fd = -1;
 	pid_t pid;
 	int r = spawn_producer(argv, &fd, &pid);
 	if (r < 0) {
@@ -240,9 +220,9 @@ static int put_from_command(const char *store, statusdir *sd, unsigned flags, ch
 	return EXIT_FAILED;
 }
 
-int cmd_put(int argc, char **argv)
+static int cmd_put(int argc, char **argv)
 {
-	struct put_args a = { command_find("put"), 0 };
+	struct put_args a = { &command_put, 0 };
 	char *pos[2], **run = NULL;
 	statusdir *sd;
 	int fd = -1;
@@ -268,3 +248,11 @@ int cmd_put(int argc, char **argv)
 		close(fd);
 	return r;
 }
+
+const struct command command_put = {
+	"put", cmd_put,
+	"statusdir put STORE [--no-sync] [--one-flush] [--if-changed] [FILE|-]\n"
+	"       statusdir put STORE [--no-sync] [--one-flush] [--if-changed] --run CMD [ARG...]",
+	"Put FILE, stdin, or the output of CMD as the new newest version and\n"
+	"print its id.  With --run, commit only if CMD exits 0.",
+};

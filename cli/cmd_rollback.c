@@ -7,9 +7,9 @@
 #include <signal.h>
 #include <string.h>
 
-int cmd_rollback(int argc, char **argv)
+static int cmd_rollback(int argc, char **argv)
 {
-	const struct command *cmd = command_find("rollback");
+	const struct command *cmd = &command_rollback;
 	char *pos[2], id[STATUSDIR_ID_SIZE], new_id[STATUSDIR_ID_SIZE];
 	statusdir *sd;
 	int n = args_parse(cmd, argc, argv, no_opts, no_option, NULL, pos, 2, NULL);
@@ -34,3 +34,9 @@ int cmd_rollback(int argc, char **argv)
 		return r;
 	return committed_done(pos[0], new_id);
 }
+
+const struct command command_rollback = {
+	"rollback", cmd_rollback,
+	"statusdir rollback STORE ID",
+	"Commit version ID's bytes again as the new newest version.",
+};

@@ -28,9 +28,9 @@ static void print_finding(void *arg, const struct statusdir_event *ev)
 	}
 }
 
-int cmd_verify(int argc, char **argv)
+static int cmd_verify(int argc, char **argv)
 {
-	const struct command *cmd = command_find("verify");
+	const struct command *cmd = &command_verify;
 	struct statusdir_counts c;
 	char *pos[1];
 	statusdir *sd;
@@ -53,3 +53,9 @@ int cmd_verify(int argc, char **argv)
 	int w = output_done(pos[0]);
 	return w != EXIT_OK ? w : r == -EBADMSG ? EXIT_DAMAGE : EXIT_OK;
 }
+
+const struct command command_verify = {
+	"verify", cmd_verify,
+	"statusdir verify STORE",
+	"Check every version's size and checksum; report junk and stale tmp files.",
+};

@@ -10,13 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 enum { OPT_AFTER = 1, OPT_COUNT, OPT_TIMEOUT, OPT_POLL, OPT_EXEC };
 
@@ -49,11 +45,11 @@ static int on_watch_option(int key, const char *value, void *ctx)
 		return 0;
 	case OPT_TIMEOUT:
 		if (parse_duration(value, &a->timeout_ns) < 0)
-			return -usage_error(a->cmd, "invalid --timeout '%s'", value);
+			return -usage_error(a->cmd, "invalid --timeout '%s' (" DURATION_HINT ")", value);
 		return 0;
 	case OPT_POLL:
 		if (parse_duration(value, &a->poll_ns) < 0 || a->poll_ns == 0)
-			return -usage_error(a->cmd, "invalid --poll '%s'", value);
+			return -usage_error(a->cmd, "invalid --poll '%s' (" DURATION_HINT ")", value);
 		return 0;
 	default:
 		a->exec = value;
@@ -64,25 +60,19 @@ static int on_watch_option(int key, const char *value, void *ctx)
 /* --exec: /bin/sh -c CMD with the id and the store in its environment. */
 static void run_exec(const char *store, const char *cmd, const char *id)
 {
-	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-	pid_t pid;
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
 	int status;
 	if (setenv("STATUSDIR_ID", id, 1) != 0 || setenv("STATUSDIR_STORE", store, 1) != 0) {
 		error_msg(store, "--exec: %s", strerror(errno));
 		return;
 	}
-	(void)fflush(stdout); /* the caller flushed and checked the id just before */
-	int r = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ);
-	if (r != 0) {
-		error_msg(store, "--exec: cannot run /bin/sh: %s", strerror(r));
+	int r = child_run(argv, &status);
+	if (r < 0) {
+		error_msg(store, "--exec: cannot run /bin/sh: %s", strerror(-r));
 		return;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		error_msg(store, "--exec for %s failed (status %d)", id,
-		          WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	if (child_exit_code(status) != 0)
+		error_msg(store, "--exec for %s failed (status %d)", id, child_exit_code(status));
 }
 
 /* The starting watermark: --after's id (which may be gone), or the newest. */
@@ -170,9 +160,9 @@ static int watch_loop(const char *store, statusdir *sd, const struct watch_args 
 	}
 }
 
-int cmd_watch(int argc, char **argv)
+static int cmd_watch(int argc, char **argv)
 {
-	struct watch_args a = { .cmd = command_find("watch") };
+	struct watch_args a = { .cmd = &command_watch };
 	char *pos[1], mark[STATUSDIR_ID_SIZE];
 	statusdir *sd;
 	int n = args_parse(a.cmd, argc, argv, watch_opts, on_watch_option, &a, pos, 1, NULL);
@@ -194,3 +184,10 @@ int cmd_watch(int argc, char **argv)
 	statusdir_close(sd);
 	return r;
 }
+
+const struct command command_watch = {
+	"watch", cmd_watch,
+	"statusdir watch STORE [--after ID] [--count N] [--timeout DURATION]\n"
+	"       [--poll DURATION] [--exec CMD]",
+	"Print every new version's id as it is committed, in increasing order.",
+};

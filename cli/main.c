@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c - statusdir(1): commands from a table, one file per verb. */
+/* main.c - statusdir(1): the table of commands, help and version; each
+ * command lives in cli/cmd_NAME.c with its options and usage. */
 #include "cli.h"
 
 #include <errno.h>
@@ -11,42 +12,10 @@
 bool stdout_was_closed;
 bool stdin_was_closed;
 
-static const struct command commands[] = {
-	{ "init", cmd_init,
-	  "statusdir init STORE [--mode MODE] [--group GROUP] [--keep N] [--max-age DURATION]",
-	  "Create the store STORE (or do nothing if it exists with these settings)." },
-	{ "config", cmd_config,
-	  "statusdir config STORE [--mode MODE] [--group GROUP] [--keep N] [--max-age DURATION]",
-	  "Show the store's recorded settings, or change them (--keep 0 and\n"
-	  "--max-age 0 remove a limit).  Every put applies --keep and --max-age." },
-	{ "put", cmd_put,
-	  "statusdir put STORE [--no-sync] [--one-flush] [--if-changed] [FILE|-]\n"
-	  "       statusdir put STORE [--no-sync] [--one-flush] [--if-changed] --run CMD [ARG...]",
-	  "Put FILE, stdin, or the output of CMD as the new newest version and\n"
-	  "print its id.  With --run, commit only if CMD exits 0." },
-	{ "get", cmd_get,
-	  "statusdir get STORE [ID] [--strict] [--no-verify] [--id-to-stderr] [--id-file F]",
-	  "Write the newest version, or version ID (or @N), to stdout.  A damaged\n"
-	  "newest is skipped for the newest intact one, with a warning (--strict: exit 3)." },
-	{ "log", cmd_log, "statusdir log STORE [-n N] [--json] [--format FMT]",
-	  "List versions newest first: ID<TAB>TIME<TAB>SIZE, or JSON lines." },
-	{ "prune", cmd_prune,
-	  "statusdir prune STORE [--keep N] [--max-age DURATION] [--tmp-age DURATION]\n"
-	  "       [--dry-run] [-v|--verbose]",
-	  "Remove versions beyond the N newest or older than DURATION (never the\n"
-	  "newest), and files crashed writers left in tmp/." },
-	{ "verify", cmd_verify, "statusdir verify STORE",
-	  "Check every version's size and checksum; report junk and stale tmp files." },
-	{ "path", cmd_path, "statusdir path STORE [ID]",
-	  "Print the path of the file holding the newest version, or version ID." },
-	{ "watch", cmd_watch,
-	  "statusdir watch STORE [--after ID] [--count N] [--timeout DURATION]\n"
-	  "       [--poll DURATION] [--exec CMD]",
-	  "Print every new version's id as it is committed, in increasing order." },
-	{ "rollback", cmd_rollback, "statusdir rollback STORE ID",
-	  "Commit version ID's bytes again as the new newest version." },
-	{ "diff", cmd_diff, "statusdir diff STORE [A [B]]",
-	  "diff -u of versions A and B (default @1 and @0); exit 0 same, 1 different, 2 trouble." },
+static const struct command *const commands[] = {
+	&command_init, &command_config, &command_put, &command_get, &command_log,
+	&command_prune, &command_verify, &command_path, &command_watch, &command_rollback,
+	&command_diff, &command_help,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -54,20 +23,70 @@ static const struct command commands[] = {
 const struct command *command_find(const char *name)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
 	return NULL;
+}
+
+void command_usage(const struct command *cmd)
+{
+	printf("usage: %s\n\n%s\n", cmd->usage, cmd->help);
 }
 
 static void print_help(void)
 {
 	printf("statusdir - a multi-version status store in a directory\n\nCommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		printf("  %s\n", commands[i].usage);
-	printf("\n'statusdir COMMAND --help' tells more; DURATION is N[s|m|h|d|w].\n"
+		printf("  %s\n", commands[i]->usage);
+	printf("\n'statusdir help COMMAND' tells more.  DURATION is a number and a unit\n"
+	       "(ms, s, m, h, d, w), or several: 1h30m, 0.5s.\n"
 	       "Exit status: 0 ok, 1 empty store or no such version, 2 usage error,\n"
 	       "3 damage found, 4 other failure, 5 committed but the id was not written.\n");
 }
+
+/* No command at all: the short usage on stderr, as git and kmod do. */
+static int short_usage(void)
+{
+	fprintf(stderr, "usage: statusdir COMMAND STORE [ARGS...]\n\nCommands:");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(stderr, " %s", commands[i]->name);
+	fprintf(stderr, "\n\n'statusdir help' lists them with their options; "
+	                "'statusdir help COMMAND' tells more.\n");
+	return EXIT_USAGE;
+}
+
+static int print_version(void)
+{
+	printf("statusdir %s\n"
+	       "Copyright (c) 2026 the statusdir authors.\n"
+	       "Licensed under the MIT License (SPDX: MIT); see the LICENSE file.\n",
+	       statusdir_version());
+	return output_done(NULL);
+}
+
+/* statusdir help [COMMAND] */
+static int cmd_help(int argc, char **argv)
+{
+	char *pos[1];
+	int n = args_parse(&command_help, argc, argv, no_opts, no_option, NULL, pos, 1, NULL);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n == 0) {
+		print_help();
+		return output_done(NULL);
+	}
+	const struct command *cmd = command_find(pos[0]);
+	if (!cmd)
+		return usage_error(&command_help, "unknown command '%s'", pos[0]);
+	command_usage(cmd);
+	return output_done(NULL);
+}
+
+const struct command command_help = {
+	"help", cmd_help,
+	"statusdir help [COMMAND]",
+	"List the commands, or tell what COMMAND does and which options it takes.",
+};
 
 /* Opens /dev/null on any of fds 0-2 that is closed, so that no store file
  * can ever be opened as stdin, stdout or stderr. */
@@ -137,7 +156,7 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 		    (strcmp(cmd->name, "put") == 0 && strcmp(argv[i], "--run") == 0))
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: %s\n\n%s\n", cmd->usage, cmd->help);
+			command_usage(cmd);
 			return output_done(NULL);
 		}
 	}
@@ -150,15 +169,13 @@ int main(int argc, char **argv)
 		return EXIT_FAILED;
 	default_sigpipe();
 	if (argc < 2)
-		return usage_error(NULL, "no command given");
+		return short_usage();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_help();
 		return output_done(NULL);
 	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("statusdir %s\n", statusdir_version());
-		return output_done(NULL);
-	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		return print_version();
 	const struct command *cmd = command_find(argv[1]);
 	if (!cmd)
 		return usage_error(NULL, "unknown command '%s'", argv[1]);

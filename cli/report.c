@@ -42,6 +42,11 @@ int usage_error(const struct command *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+bool is_write_error(int err)
+{
+	return err == -EPIPE || err == -EBADF || err == -ENOSPC || err == -EFBIG || err == -EDQUOT;
+}
+
 int exit_for(int err)
 {
 	switch (-err) {
@@ -100,5 +105,42 @@ int resolve_ref(const char *store, statusdir *sd, const char *ref, char *id)
 		error_msg(store, "no version %s", ref);
 	else
 		error_store(store, ref, r);
+	return exit_for(r);
+}
+
+int store_and_ref(const struct command *cmd, int argc, char **argv,
+                  const struct option_spec *opts,
+                  int (*on_option)(int key, const char *value, void *ctx), void *ctx,
+                  const char **store, const char **ref)
+{
+	char *pos[2];
+	int n = args_parse(cmd, argc, argv, opts, on_option, ctx, pos, 2, NULL);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n == 0)
+		return usage_error(cmd, "no STORE given");
+	*store = pos[0];
+	*ref = n > 1 ? pos[1] : NULL;
+	return *ref ? check_id_arg(*store, *ref) : 0;
+}
+
+int open_and_resolve(const char *store, const char *ref, statusdir **sd,
+                     char id[STATUSDIR_ID_SIZE])
+{
+	int r = store_open(store, STATUSDIR_READONLY, sd);
+	id[0] = '\0';
+	if (r == 0 && ref && (r = resolve_ref(store, *sd, ref, id)) != 0)
+		statusdir_close(*sd);
+	return r;
+}
+
+int report_read_error(const char *store, const char *id, int r)
+{
+	if (r == -ENOENT && !*id)
+		error_msg(store, "the store is empty");
+	else if (r == -ENOENT)
+		error_msg(store, "no version %s", id);
+	else
+		error_store(store, *id ? id : "newest version", r);
 	return exit_for(r);
 }

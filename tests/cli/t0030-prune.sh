@@ -215,8 +215,9 @@ test_expect_success 'bad DURATION is a usage error, for --max-age and --tmp-age'
 	make_store S 2 &&
 	snapshot S before &&
 	for opt in --max-age --tmp-age; do
-		for d in "" 1x -1 +1 1.5h 1,5h " 1" "1 " 1h1 h 1hh 1H 1S 0x10 1e3 \
-			99999999999999999999 99999999999999999w; do
+		for d in "" 1x -1 +1 1,5h " 1" "1 " 1h1 h 1hh 1H 1S 0x10 1e3 \
+			99999999999999999999 99999999999999999w 1m1h 1h1h 1s1ms1s .5s 1.s \
+			"1h 30m" 0.0000000001s 1ms5 1.5.5s 1sm; do
 			test_expect_code 2 statusdir prune S $opt "$d" >out 2>err &&
 			test_must_be_empty out &&
 			test_usage_error prune err || { echo "$opt [$d]" >&4; return 1; }
@@ -224,6 +225,16 @@ test_expect_success 'bad DURATION is a usage error, for --max-age and --tmp-age'
 	done &&
 	snapshot S after &&
 	test_cmp before after
+'
+
+test_expect_success 'DURATION takes ms, fractions and compound units, largest first' '
+	make_store S 2 &&
+	for d in 90 1h30m 0.5s 250ms 1.5h 2w3d4h5m6s7ms 0.001ms 1d; do
+		statusdir prune S --dry-run --max-age "$d" --tmp-age "$d" >out 2>err &&
+		test_must_be_empty err || { echo "[$d]" >&4; return 1; }
+	done &&
+	test_expect_code 2 statusdir prune S --max-age 1m1h 2>err &&
+	test_grep "invalid --max-age .1m1h. (a number and a unit of ms, s, m, h, d or w" err
 '
 
 test_expect_success 'DURATION beyond the nanosecond range (20000w) is a usage error' '

@@ -3,7 +3,6 @@
 test_description='path and config'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
-# config_out MODE GROUP: what "config" must print.
 # config_out MODE GROUP [KEEP [MAX_AGE]]: what config prints.
 config_out () {
 	printf '%s\n' "format 1" "checksum xxh3-64" "mode $1" "group $2" \
@@ -78,11 +77,16 @@ test_expect_success 'config shows the defaults' '
 	test_cmp expect out
 '
 
+# group_shown GID: how config shows a group: its name, or the number.
+group_shown () {
+	getent group "$1" | cut -d: -f1 | grep . || echo "$1"
+}
+
 test_expect_success 'config shows the mode and group given to init' '
 	g=$(id -g) &&
 	statusdir init S --mode 640 --group "$g" &&
 	statusdir config S >out &&
-	config_out 0640 "$g" >expect &&
+	config_out 0640 "$(group_shown "$g")" >expect &&
 	test_cmp expect out
 '
 
@@ -108,7 +112,7 @@ test_expect_success 'config --mode keeps the group, config --group keeps the mod
 	statusdir init S --mode 0640 --group "$g" &&
 	statusdir config S --mode 0600 &&
 	statusdir config S >out &&
-	config_out 0600 "$g" >expect && test_cmp expect out &&
+	config_out 0600 "$(group_shown "$g")" >expect && test_cmp expect out &&
 	statusdir config S --group "$g" &&
 	statusdir config S >out &&
 	test_cmp expect out
@@ -135,7 +139,7 @@ test_expect_success 'config --group records a group, folders follow' '
 	statusdir init S &&
 	statusdir config S --group "$g" &&
 	statusdir config S >out &&
-	config_out none "$g" >expect &&
+	config_out none "$(group_shown "$g")" >expect &&
 	test_cmp expect out &&
 	for d in tmp cur old; do
 		test -g S/$d && test "$(stat -c %g S/$d)" = "$g" ||
@@ -149,12 +153,72 @@ test_expect_success ROOT 'config --group by name moves the folders to that group
 	statusdir init S --mode 0660 &&
 	statusdir config S --group "$name" &&
 	statusdir config S >out &&
-	config_out 0660 65534 >expect &&
+	config_out 0660 "$name" >expect &&
 	test_cmp expect out &&
 	test "$(stat -c %g S/cur)" = 65534 && test -g S/cur &&
 	echo x >f &&
 	id=$(statusdir put S f) &&
 	test "$(stat -c %g:%a S/cur/$id)" = 65534:660
+'
+
+test_expect_success ROOT 'config shows a group that has no name by its number' '
+	statusdir init S --group 54321 &&
+	statusdir config S >out &&
+	config_out none 54321 >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'config --mode none and --group none remove them; the folders keep theirs' '
+	g=$(id -g) &&
+	statusdir init S --mode 0640 --group "$g" --keep 5 --max-age 1d &&
+	statusdir config S --mode none &&
+	statusdir config S >out &&
+	config_out none "$(group_shown "$g")" 5 1d >expect &&
+	test_cmp expect out &&
+	test "$(stat -c %a S/cur)" = 2750 &&
+	statusdir config S --group none --keep none --max-age none &&
+	statusdir config S >out &&
+	config_out none none >expect &&
+	test_cmp expect out &&
+	echo x >f &&
+	id=$(umask 077 && statusdir put S f) &&
+	test "$(stat -c %a S/cur/$id)" = 600 &&
+	test_expect_code 2 statusdir init T --mode none 2>err &&
+	test_usage_error init err
+'
+
+test_expect_success 'config shows max-age in its largest whole unit' '
+	statusdir init S &&
+	for pair in 30d:30d 14d:2w 7200s:2h 90m:90m 1h30m:90m 45s:45s 1500ms:1500ms 2w1d:15d; do
+		statusdir config S --max-age "${pair%%:*}" &&
+		statusdir config S >out &&
+		test_grep -x "max-age ${pair#*:}" out || { echo "$pair" >&4; return 1; }
+	done
+'
+
+test_expect_success 'config --json: one object with the documented keys and types' '
+	g=$(id -g) &&
+	statusdir init S --mode 0640 --group "$g" --keep 7 --max-age 30d &&
+	statusdir config S --json >out &&
+	test_line_count 1 out &&
+	/usr/bin/python3 -c "
+import json, sys
+c = json.load(open(\"out\"))
+assert sorted(c) == [\"checksum\", \"format\", \"gid\", \"group\", \"keep\", \"max_age_s\", \"mode\"], c
+assert c[\"format\"] == 1 and c[\"checksum\"] == \"xxh3-64\"
+assert c[\"mode\"] == \"0640\" and c[\"gid\"] == $g and c[\"keep\"] == 7
+assert c[\"max_age_s\"] == 2592000, c
+assert c[\"group\"] is None or isinstance(c[\"group\"], str)
+" &&
+	statusdir init T &&
+	statusdir config T --json >out &&
+	/usr/bin/python3 -c "
+import json
+c = json.load(open(\"out\"))
+assert [c[k] for k in (\"mode\", \"gid\", \"group\", \"keep\", \"max_age_s\")] == [None] * 5, c
+" &&
+	test_expect_code 2 statusdir init U --json 2>err &&
+	test_usage_error init err
 '
 
 test_expect_success 'config with a bad MODE or GROUP exits 2 and changes nothing' '

@@ -5,11 +5,16 @@ test_description='exit codes, usage errors, --help, --version, --, messages'
 
 commands='init config put get log prune verify path'
 
-test_expect_success '--version prints "statusdir 0.1.0"' '
-	statusdir --version >out 2>err &&
-	test_must_be_empty err &&
-	echo "statusdir 0.1.0" >expect &&
-	test_cmp expect out
+test_expect_success '--version and -V print "statusdir 0.1.0" and the licence' '
+	for opt in --version -V; do
+		statusdir $opt >out 2>err &&
+		test_must_be_empty err &&
+		echo "statusdir 0.1.0" >expect &&
+		head -n 1 out >first &&
+		test_cmp expect first &&
+		test_grep "Copyright (c) 2026 the statusdir authors" out &&
+		test_grep "MIT License" out || return 1
+	done
 '
 
 test_expect_success '--help prints usage on stdout, naming every command' '
@@ -21,6 +26,25 @@ test_expect_success '--help prints usage on stdout, naming every command' '
 	done
 '
 
+test_expect_success 'help is --help; help COMMAND is COMMAND --help and -h' '
+	statusdir --help >expect &&
+	statusdir help >out 2>err &&
+	test_must_be_empty err &&
+	test_cmp expect out &&
+	for c in $commands watch rollback diff help; do
+		statusdir $c --help >expect &&
+		statusdir help $c >out &&
+		test_cmp expect out &&
+		statusdir $c -h >out &&
+		test_cmp expect out || { echo "command $c" >&4; return 1; }
+	done &&
+	test_expect_code 2 statusdir help no-such-command >out 2>err &&
+	test_must_be_empty out &&
+	test_usage_error help err &&
+	test_expect_code 2 statusdir help put get 2>err &&
+	test_usage_error help err
+'
+
 test_expect_success 'COMMAND --help prints its usage on stdout, exit 0' '
 	for c in $commands; do
 		statusdir $c --help >out 2>err &&
@@ -29,15 +53,18 @@ test_expect_success 'COMMAND --help prints its usage on stdout, exit 0' '
 	done
 '
 
-test_expect_success 'no command is a usage error' '
+test_expect_success 'no command prints the short usage on stderr and exits 2' '
 	test_expect_code 2 statusdir >out 2>err &&
 	test_must_be_empty out &&
-	test_stderr_ok err
+	test_grep "^usage: statusdir COMMAND" err &&
+	for c in $commands watch rollback diff help; do
+		test_grep -w "$c" err || return 1
+	done
 '
 
-test_expect_success 'no command: the hint points to statusdir --help' '
+test_expect_success 'no command: the hint points to statusdir help' '
 	test_expect_code 2 statusdir 2>err &&
-	test "$(tail -n 1 err)" = "Try '"'"'statusdir --help'"'"'."
+	test_grep "'"'"'statusdir help COMMAND'"'"'" err
 '
 
 test_expect_success 'every command whose stdout fails exits 4 with a message' '

@@ -78,7 +78,7 @@ test_expect_success 'init --keep --max-age records the policy; config shows it' 
 	statusdir init S --keep 5 --max-age 2h &&
 	statusdir config S >out &&
 	test_grep -x "keep 5" out &&
-	test_grep -x "max-age 7200s" out &&
+	test_grep -x "max-age 2h" out &&
 	test_grep -x "format 1" out &&
 	test_grep -x "checksum xxh3-64" out &&
 	test_grep "^keep 5\$" S/format &&
@@ -97,11 +97,11 @@ test_expect_success 'config --keep / --max-age change the policy; 0 removes a li
 	statusdir config S --max-age 3d &&
 	statusdir config S >out &&
 	test_grep -x "keep 7" out &&
-	test_grep -x "max-age 259200s" out &&
+	test_grep -x "max-age 3d" out &&
 	statusdir config S --keep 0 &&
 	statusdir config S >out &&
 	test_grep -x "keep none" out &&
-	test_grep -x "max-age 259200s" out &&
+	test_grep -x "max-age 3d" out &&
 	statusdir config S --max-age 0 &&
 	statusdir config S >out &&
 	test_grep -x "max-age none" out &&
@@ -780,6 +780,52 @@ test_expect_success 'diff: trouble exits 2 (missing version, bad id, not a store
 	damage S "$(nth_id S 1)" &&
 	test_expect_code 2 statusdir diff S >out 2>err &&
 	test_stderr_ok err
+'
+
+test_expect_success 'diff: a store with one version, or none, says there is nothing to compare' '
+	statusdir init S &&
+	test_expect_code 2 statusdir diff S >out 2>err &&
+	test_must_be_empty out &&
+	test_grep -x "statusdir: S: the store is empty; nothing to compare" err &&
+	echo one | statusdir put S >/dev/null &&
+	test_expect_code 2 statusdir diff S >out 2>err &&
+	test_must_be_empty out &&
+	test_grep -x "statusdir: S: the store has one version; nothing to compare" err
+'
+
+test_expect_success 'diff: options after -- go to diff(1)' '
+	statusdir init S &&
+	printf "a b\nc\n" | statusdir put S >/dev/null &&
+	printf "a  b\nc\n" | statusdir put S >/dev/null &&
+	test_expect_code 1 statusdir diff S >out &&
+	statusdir diff S -- -w >out 2>err &&
+	test_must_be_empty out &&
+	test_must_be_empty err &&
+	statusdir diff S @1 @0 -- -w -b >out &&
+	test_must_be_empty out &&
+	test_expect_code 1 statusdir diff S -- --brief >out &&
+	test_grep "^Files a/.* and b/.* differ$" out &&
+	test_expect_code 2 statusdir diff S -- --no-such-diff-option >out 2>err
+'
+
+test_expect_success 'diff: a temporary folder that fails is named, not blamed on the store' '
+	make_store S 2 &&
+	test_expect_code 2 env TMPDIR="$PWD/no-such-dir" "$SD" diff S >out 2>err &&
+	test_grep -x "statusdir: S: cannot make a temporary file in $PWD/no-such-dir: No such file or directory" err
+'
+
+test_expect_success ROOT 'diff: a full temporary folder is named, not blamed on the store' '
+	statusdir init S &&
+	head -c 300000 /dev/zero | statusdir put S >/dev/null &&
+	head -c 300001 /dev/zero | statusdir put S >/dev/null &&
+	mkdir small &&
+	mount -t tmpfs -o size=64k none small &&
+	test_expect_code 2 env TMPDIR="$PWD/small" "$SD" diff S >out 2>err
+	rc=$?
+	umount small
+	test $rc = 0 &&
+	test_grep "cannot write a temporary file in $PWD/small: No space left on device" err &&
+	test_dir_is_empty small
 '
 
 test_expect_success 'diff without diff(1) in PATH exits 2' '

@@ -79,26 +79,84 @@ static void check_count(const char *s)
 	FUZZ_CHECK(!want || n == (uint64_t)v, "parse_count('%s') value", s);
 }
 
+/* The duration grammar of statusdir(1), written again the plain way: a
+ * bare number of seconds, or NUMBER[.FRACTION]UNIT parts with units
+ * strictly from the largest down (w d h m s ms), fraction digits past the
+ * ninth dropped, a part that is not zero in writing but 0 ns refused, and
+ * no sum above INT64_MAX ns. */
+static bool ref_duration(const char *s, unsigned __int128 *total)
+{
+	static const char *const names[] = { "w", "d", "h", "m", "s", "ms" };
+	static const uint64_t unit_ns[] = { 604800000000000u, 86400000000000u, 3600000000000u,
+		                            60000000000u, 1000000000u, 1000000u };
+	size_t len = strlen(s), i = 0, digits = 0;
+	unsigned __int128 v;
+	while (digits < len && s[digits] >= '0' && s[digits] <= '9')
+		digits++;
+	if (len > 0 && digits == len) /* bare seconds */
+		return ref_digits(s, len, (unsigned __int128)INT64_MAX, &v) &&
+		       (*total = v * 1000000000u) <= (unsigned __int128)INT64_MAX;
+	int next_unit = 0;
+	*total = 0;
+	if (len == 0)
+		return false;
+	while (i < len) {
+		size_t start = i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start || !ref_digits(s + start, i - start, (unsigned __int128)UINT64_MAX, &v))
+			return false;
+		unsigned __int128 frac = 0, scale = 1;
+		bool nonzero = v != 0;
+		if (i < len && s[i] == '.') {
+			size_t fstart = ++i;
+			for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+				nonzero |= s[i] != '0';
+				if (i - fstart < 9) {
+					frac = frac * 10 + (unsigned)(s[i] - '0');
+					scale *= 10;
+				}
+			}
+			if (i == fstart)
+				return false;
+		}
+		int u = -1;
+		if (i + 1 < len && s[i] == 'm' && s[i + 1] == 's')
+			u = 5;
+		else if (i < len)
+			for (int k = 0; k < 5; k++)
+				if (s[i] == names[k][0])
+					u = k;
+		if (u < next_unit)
+			return false;
+		i += strlen(names[u]);
+		next_unit = u + 1;
+		unsigned __int128 part = v * unit_ns[u] + frac * unit_ns[u] / scale;
+		if (part == 0 && nonzero)
+			return false;
+		*total += part;
+		if (*total > (unsigned __int128)INT64_MAX)
+			return false;
+	}
+	return true;
+}
+
 static void check_duration(const char *s)
 {
-	static const char units[] = "smhdw";
-	static const int64_t secs[] = { 1, 60, 3600, 86400, 604800 };
-	size_t len = strlen(s);
-	int64_t mult = 1;
-	const char *u = len > 0 ? strchr(units, s[len - 1]) : NULL;
-	if (u && *u) {
-		mult = secs[u - units];
-		len--;
-	}
-	unsigned __int128 v;
-	bool want = ref_digits(s, len, (unsigned __int128)INT64_MAX, &v) &&
-	            v * (unsigned)mult * 1000000000u <= (unsigned __int128)INT64_MAX;
+	unsigned __int128 v = 0;
+	bool want = ref_duration(s, &v);
 	int64_t ns = -1;
 	int r = parse_duration(s, &ns);
 	FUZZ_CHECK(r == 0 || r == -EINVAL, "parse_duration returned %d", r);
 	FUZZ_CHECK((r == 0) == want, "parse_duration('%s') = %d", s, r);
-	FUZZ_CHECK(!want || ns == (int64_t)(v * (unsigned)mult * 1000000000u),
-	           "parse_duration('%s') = %lld ns", s, (long long)ns);
+	FUZZ_CHECK(!want || ns == (int64_t)v, "parse_duration('%s') = %lld ns", s, (long long)ns);
+	if (r == 0) { /* what config prints reads back as the same duration */
+		char text[DURATION_SIZE];
+		int64_t again = -1;
+		format_duration(ns, text);
+		FUZZ_CHECK(ns == 0 || (parse_duration(text, &again) == 0 && again == ns),
+		           "format_duration(%lld) = '%s' does not read back", (long long)ns, text);
+	}
 }
 
 static void check_mode(const char *s)
