@@ -173,7 +173,16 @@ void format_duration(int64_t ns, char out[DURATION_SIZE])
 			return;
 		}
 	}
-	snprintf(out, DURATION_SIZE, ns == 0 ? "0s" : "%lldns", (long long)ns);
+	if (ns == 0) {
+		snprintf(out, DURATION_SIZE, "0s");
+		return;
+	}
+	/* finer than a ms: seconds with a fraction, which reads back exactly */
+	int len = snprintf(out, DURATION_SIZE, "%lld.%09lld", (long long)(ns / 1000000000),
+	                   (long long)(ns % 1000000000));
+	while (len > 0 && out[len - 1] == '0')
+		out[--len] = '\0';
+	snprintf(out + len, DURATION_SIZE - (size_t)len, "s");
 }
 
 int group_name(int64_t gid, char *out, size_t size)
