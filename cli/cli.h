@@ -47,6 +47,8 @@ int no_option(int key, const char *value, void *ctx);
 
 /* stderr: "statusdir: STORE: what: why" and friends. */
 void error_store(const char *store, const char *what, int err);
+/* "no version ID" for -ENOENT, else as error_store. */
+void error_version(const char *store, const char *id, int err);
 void error_msg(const char *store, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int usage_error(const struct command *cmd, const char *fmt, ...)
@@ -146,7 +148,8 @@ void json_key(FILE *out, bool *first, const char *key);
 void json_seconds(FILE *out, int64_t ns);
 
 /* A duration in the largest unit that holds it whole: "30d", "90m",
- * "1500ms", "0s".  DURATION_SIZE bytes suffice. */
+ * "1500ms", "0s", or seconds with a fraction below a ms ("0.0000015s"):
+ * parse_duration reads it back exactly.  DURATION_SIZE bytes suffice. */
 #define DURATION_SIZE 32
 void format_duration(int64_t ns, char out[DURATION_SIZE]);
 /* The name of group gid into out (size bytes): 0, or -ENOENT when it has

@@ -35,7 +35,7 @@ static int version_to_temp(const char *store, statusdir *sd, const char *id, cha
 		if (is_write_error(r))
 			error_msg(store, "cannot write a temporary file in %s: %s", dir, strerror(-r));
 		else
-			error_store(store, id, r);
+			error_version(store, id, r);
 		(void)unlink(path); /* already failing; the error above is the one to report */
 		return -1;
 	}

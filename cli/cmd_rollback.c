@@ -25,7 +25,7 @@ static int cmd_rollback(int argc, char **argv)
 	if (r == 0) {
 		r = statusdir_rollback(sd, id, 0, new_id);
 		if (r < 0) {
-			error_store(pos[0], id, r);
+			error_version(pos[0], id, r);
 			r = r == -ENOENT || r == -EBADMSG ? exit_for(r) : EXIT_FAILED;
 		}
 	}

@@ -9,9 +9,21 @@
 /* Constant: libtool runs the uninstalled binary as lt-statusdir. */
 static const char program[] = "statusdir";
 
+/* The library's wording, but for ENOENT: the library means a missing
+ * version by it, and error_version says that; anywhere else a path is
+ * missing, and the system's wording says so. */
 void error_store(const char *store, const char *what, int err)
 {
-	fprintf(stderr, "%s: %s: %s: %s\n", program, store, what, statusdir_strerror(err));
+	const char *why = err == -ENOENT ? strerror(ENOENT) : statusdir_strerror(err);
+	fprintf(stderr, "%s: %s: %s: %s\n", program, store, what, why);
+}
+
+void error_version(const char *store, const char *id, int err)
+{
+	if (err == -ENOENT)
+		error_msg(store, "no version %s", id);
+	else
+		error_store(store, id, err);
 }
 
 void error_msg(const char *store, const char *fmt, ...)
@@ -101,10 +113,7 @@ int resolve_ref(const char *store, statusdir *sd, const char *ref, char *id)
 	int r = statusdir_resolve(sd, ref, id);
 	if (r == 0)
 		return 0;
-	if (r == -ENOENT)
-		error_msg(store, "no version %s", ref);
-	else
-		error_store(store, ref, r);
+	error_version(store, ref, r);
 	return exit_for(r);
 }
 
@@ -138,9 +147,7 @@ int report_read_error(const char *store, const char *id, int r)
 {
 	if (r == -ENOENT && !*id)
 		error_msg(store, "the store is empty");
-	else if (r == -ENOENT)
-		error_msg(store, "no version %s", id);
 	else
-		error_store(store, *id ? id : "newest version", r);
+		error_version(store, *id ? id : "newest version", r);
 	return exit_for(r);
 }

@@ -716,6 +716,33 @@ test_expect_success 'rollback exit codes: missing 1, bad id 2, damaged 3, not a 
 	test_stderr_ok err
 '
 
+test_expect_success 'a missing version has one wording in get, path, rollback and diff' '
+	make_store S 2 &&
+	gone=$(id_with_time "$(nth_id S 1)" 0000000000000000001) &&
+	echo "statusdir: S: no version $gone" >expect &&
+	for c in get:1 path:1 rollback:1 diff:2; do
+		test_expect_code ${c#*:} statusdir ${c%:*} S "$gone" >out 2>err &&
+		test_cmp expect err || { echo "command $c" >&4; return 1; }
+	done &&
+	echo "statusdir: S: no version @5" >expect &&
+	for c in get:1 path:1 rollback:1 diff:2; do
+		test_expect_code ${c#*:} statusdir ${c%:*} S @5 >out 2>err &&
+		test_cmp expect err || { echo "command $c @5" >&4; return 1; }
+	done
+'
+
+test_expect_success 'no message about a path uses the library wording for a missing version' '
+	make_store S 1 &&
+	mkdir ro && echo x >ro/file &&
+	for args in "get missing" "log missing" "put missing/deeper/S ro/file" \
+		"verify missing" "prune missing" "config missing" "watch missing" \
+		"put S missing-file" "diff missing"; do
+		{ statusdir $args </dev/null >out 2>err; test $? -ne 0; } &&
+		test_grep -v "no such version, or the store is empty" err ||
+			{ echo "statusdir $args" >&4; return 1; }
+	done
+'
+
 test_expect_success 'rollback applies the recorded retention' '
 	statusdir init S --keep 2 &&
 	echo one | statusdir put S >/dev/null &&
