@@ -1,10 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # A short tour: create a store, put a few versions, read and list them.
+# The store goes in a new temporary folder (or STORE, if given), never in
+# the source tree; the last line says where it is.
 set -eu
-sd=${STATUSDIR:-./cli/statusdir}
-store=${1:-demo-store}
-rm -rf "$store"
+sd=${STATUSDIR:-$(dirname "$0")/../cli/statusdir}
+if [ $# -gt 0 ]; then
+	store=$1
+else
+	store=$(mktemp -d "${TMPDIR:-/tmp}/statusdir-demo.XXXXXX")/store
+fi
 "$sd" init "$store"
 echo "status: starting" | "$sd" put "$store"
 echo "status: ok, 3 jobs" | "$sd" put "$store"
@@ -15,3 +20,4 @@ echo "--- history (statusdir log):"
 "$sd" log "$store"
 echo "--- check (statusdir verify):"
 "$sd" verify "$store"
+echo "--- the demo store is $store (remove it with: rm -r $(dirname "$store"))"

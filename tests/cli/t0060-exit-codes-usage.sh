@@ -45,6 +45,18 @@ test_expect_success 'help is --help; help COMMAND is COMMAND --help and -h' '
 	test_usage_error help err
 '
 
+test_expect_success 'the demo keeps its store in a temporary folder and says where' '
+	mkdir tmp here &&
+	(cd here && STATUSDIR="$SD" TMPDIR="$OLDPWD/tmp" sh "$top_srcdir/examples/demo.sh") >out 2>err &&
+	test_must_be_empty err &&
+	test_dir_is_empty here &&
+	store=$(sed -n "s/^--- the demo store is \([^ ]*\) (remove it with: rm -r .*)$/\1/p" out) &&
+	case $store in "$PWD"/tmp/statusdir-demo.*/store) ;; *) false ;; esac &&
+	test_grep -x "3 versions, 0 damaged, 0 junk, 0 stale tmp files" out &&
+	"$SD" log "$store" >log &&
+	test_line_count 3 log
+'
+
 test_expect_success 'COMMAND --help prints its usage on stdout, exit 0' '
 	for c in $commands; do
 		statusdir $c --help >out 2>err &&
