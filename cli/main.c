@@ -177,6 +177,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 		return print_version();
 	const struct command *cmd = command_find(argv[1]);
+	if (!cmd && argv[1][0] == '-')
+		return usage_error(NULL, "unknown option '%s'", argv[1]);
 	if (!cmd)
 		return usage_error(NULL, "unknown command '%s'", argv[1]);
 	return run_command(cmd, argc - 1, argv + 1);

@@ -100,6 +100,14 @@ test_expect_success '--help and --version with stdout failing: exit 4 with a mes
 	test_stderr_ok err
 '
 
+test_expect_success 'an unknown option before the command is called an option' '
+	test_expect_code 2 statusdir --frob S >out 2>err &&
+	test_must_be_empty out &&
+	test_grep -x "statusdir: unknown option '"'"'--frob'"'"'" err &&
+	test_expect_code 2 statusdir frob S 2>err &&
+	test_grep -x "statusdir: unknown command '"'"'frob'"'"'" err
+'
+
 test_expect_success 'an unknown command is a usage error' '
 	test_expect_code 2 statusdir frobnicate S >out 2>err &&
 	test_must_be_empty out &&
