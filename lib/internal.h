@@ -96,7 +96,10 @@ HIDDEN pid_t statusdir__pid(statusdir *sd);
 HIDDEN void statusdir__random16(uint8_t out[16]);
 
 /* ---- clock.c ---- */
+/* The wall clock (CLOCK_REALTIME), in ns since 1970: for ids and ages. */
 HIDDEN int64_t statusdir__now_ns(void);
+/* CLOCK_MONOTONIC in ns: for deadlines, which a clock step must not move. */
+HIDDEN int64_t statusdir__mono_ns(void);
 
 /* ---- io.c: syscalls with EINTR and short transfers handled ---- */
 HIDDEN int statusdir__write_all(int fd, const void *buf, size_t len);

@@ -306,7 +306,9 @@ STATUSDIR_API int statusdir_list_since(statusdir *sd, const char *after,
 
 /* Waits until a version with an id greater than after (NULL or "": any)
  * exists, and writes the greatest such id to newer (may be NULL).
- * timeout_ns < 0 waits for ever; poll_ns > 0 polls at that interval
+ * timeout_ns < 0 waits for ever; the timeout is measured on CLOCK_MONOTONIC,
+ * so a step of the wall clock neither stretches nor cuts it.  poll_ns > 0
+ * polls at that interval
  * instead of using inotify (for NFS, where inotify does not see other
  * hosts); 0 uses inotify, or polls 10 times a second without it.
  * Returns 0, -ETIMEDOUT, -EINVAL, ... */

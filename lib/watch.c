@@ -173,14 +173,17 @@ int statusdir_wait(statusdir *sd, const char *after, int64_t timeout_ns,
 	int fd = poll_ns ? -1 : statusdir_watch_fd(sd);
 	if (fd < 0 && !poll_ns)
 		poll_ns = 100 * 1000000; /* no inotify: poll ten times a second */
-	int64_t deadline = timeout_ns < 0 ? INT64_MAX : statusdir__now_ns() + timeout_ns;
+	/* monotonic: a step of the wall clock must not stretch or cut the wait */
+	int64_t start = statusdir__mono_ns();
+	int64_t deadline = timeout_ns < 0 || timeout_ns > INT64_MAX - start
+	                       ? INT64_MAX : start + timeout_ns;
 	for (;;) {
 		if (fd >= 0)
 			drain(fd); /* before the listing, so no event is lost */
 		int r = newer_than(sd, after, newer);
 		if (r != -ENOENT)
 			return r;
-		int64_t left = deadline - statusdir__now_ns();
+		int64_t left = deadline - statusdir__mono_ns();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		int64_t step = fd >= 0 ? left : (poll_ns < left ? poll_ns : left);
