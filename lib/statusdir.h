@@ -20,8 +20,13 @@
  * -----------
  * Every function that can fail returns 0 (or a count) on success and a
  * negative errno value on failure; errno itself is unspecified afterwards.
- * statusdir_strerror() turns a code into text.  Codes with a meaning of
- * their own here:
+ * Two successes carry news and have positive values of their own, which
+ * are not errno codes: STATUSDIR_UNCHANGED (1, a put with
+ * STATUSDIR_IF_CHANGED committed nothing) and STATUSDIR_HEALED (2, a read
+ * of the newest returned an older, intact version).  So r < 0 is a
+ * failure, r >= 0 a success, and the sign tells whose code it is.
+ * statusdir_strerror() turns any of them into text.  Errno codes with a
+ * meaning of their own here:
  *   -ENOENT           the store is empty, or there is no version with that
  *                     id (open: the store path does not exist)
  *   -EINVAL           an argument is invalid, e.g. an id that does not
@@ -165,7 +170,7 @@ enum {
 /* Returned by a put with STATUSDIR_IF_CHANGED that committed nothing.
  * This is no compare-and-set: two writers that read, modify and put can
  * still overwrite each other's change (there is no lock). */
-#define STATUSDIR_UNCHANGED 1
+#define STATUSDIR_UNCHANGED 1 /* a result, not an errno: see "Error model" */
 
 /* Puts len bytes from buf as a new version, the newest, and writes its id,
  * NUL-terminated, into id (STATUSDIR_ID_SIZE bytes; may be NULL).  Returns
@@ -225,7 +230,7 @@ STATUSDIR_API int statusdir_rollback(statusdir *sd, const char *id,
  * instead and the call returns STATUSDIR_HEALED, so a reader is never left
  * with nothing while an intact version exists.  A version asked for by id
  * is returned as it is or not at all (-EBADMSG). */
-#define STATUSDIR_HEALED 1
+#define STATUSDIR_HEALED 2 /* a result, not an errno: see "Error model" */
 
 enum {
 	STATUSDIR_GET_STRICT = 1 << 0,   /* a damaged newest is -EBADMSG, no
@@ -412,9 +417,14 @@ STATUSDIR_API int statusdir_verify(statusdir *sd, statusdir_report_fn *report,
 STATUSDIR_API int statusdir_id_parse(const char *id,
                                      struct statusdir_version *v);
 
-/* A static, constant description of a code returned by this library
- * (negative or positive errno values both work). Never NULL. */
-STATUSDIR_API const char *statusdir_strerror(int err);
+/* A static, constant description of a value returned by this library,
+ * by the rule of "Error model": 0 is "success"; a negative value is an
+ * errno code (-ENOENT, -EBADMSG, ... with the meanings given there, any
+ * other as strerror(3) words it); a positive value is one of the library's
+ * own results (STATUSDIR_UNCHANGED, STATUSDIR_HEALED; any other positive
+ * value is "unknown statusdir result code").  A positive errno such as
+ * errno itself is therefore not understood: pass -errno.  Never NULL. */
+STATUSDIR_API const char *statusdir_strerror(int code);
 
 /* The library's version, e.g. "0.1.0". */
 STATUSDIR_API const char *statusdir_version(void);
