@@ -109,14 +109,20 @@ static int stage_older_intact(statusdir *sd, unsigned flags, struct staged *st,
 	return r;
 }
 
-/* Stages what the reader asked for; 0, STATUSDIR_HEALED or -errno. */
-static int stage_request(statusdir *sd, const char *id, struct statusdir_read *rd,
+/* Stages what the reader asked for (ref: NULL or "" for the newest, an id,
+ * or "@N", read as the id it names); 0, STATUSDIR_HEALED or -errno. */
+static int stage_request(statusdir *sd, const char *ref, struct statusdir_read *rd,
                          struct staged *st)
 {
-	bool newest = !id || !*id;
+	char resolved[STATUSDIR_ID_SIZE];
+	const char *id;
 	rd->damaged[0] = '\0';
 	rd->skipped = 0;
-	int r = stage(sd, id, rd->flags, st);
+	int r = statusdir__ref_id(sd, ref, resolved, &id);
+	if (r < 0)
+		return r;
+	bool newest = !id || !*id;
+	r = stage(sd, id, rd->flags, st);
 	if (r == -EBADMSG && newest && !(rd->flags & STATUSDIR_GET_STRICT)) {
 		copy_id(rd->damaged, st->v.id);
 		rd->skipped = 1;
@@ -178,13 +184,17 @@ int statusdir_get_fd(statusdir *sd, const char *id, int out_fd, unsigned flags,
 	return r;
 }
 
-int statusdir_path(statusdir *sd, const char *id, char **path)
+int statusdir_path(statusdir *sd, const char *ref, char **path)
 {
 	struct statusdir_version v;
+	char resolved[STATUSDIR_ID_SIZE];
+	const char *id;
 	int fd = -1;
 	if (!sd || !path)
 		return -EINVAL;
-	int r = statusdir__open_version(sd, id, &fd, &v, NULL);
+	int r = statusdir__ref_id(sd, ref, resolved, &id);
+	if (r == 0)
+		r = statusdir__open_version(sd, id, &fd, &v, NULL);
 	if (r < 0)
 		return r;
 	/* where it was found: cur/ unless only old/ has it now */

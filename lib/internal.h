@@ -184,6 +184,14 @@ HIDDEN void statusdir__report(const struct statusdir_prune_policy *p,
  * the one a put has just written. */
 HIDDEN int statusdir__apply_retention(statusdir *sd, const char *known_intact);
 
+/* ---- resolve.c ---- */
+/* For the functions that take an id: ref NULL, "" or an id is passed on in
+ * *id as it is (the caller checks an id, and finds the newest); "@N" is
+ * resolved into buf and *id points at buf.  0, or statusdir_resolve()'s
+ * -EINVAL (a malformed reference), -ENOENT (beyond the history), ... */
+HIDDEN int statusdir__ref_id(statusdir *sd, const char *ref,
+                             char buf[STATUSDIR_ID_SIZE], const char **id);
+
 /* ---- list.c ---- */
 HIDDEN int statusdir__version_cmp_desc(const void *a, const void *b);
 

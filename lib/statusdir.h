@@ -215,14 +215,29 @@ STATUSDIR_API int statusdir_put_commit(statusdir_txn *txn, char *id);
 /* Removes the tmp/ file and frees txn.  NULL is allowed. */
 STATUSDIR_API void statusdir_put_abort(statusdir_txn *txn);
 
-/* Commits the bytes of version id again as a new, newest version (the old
- * one stays: history is never rewritten), after checking them against the
- * id.  flags and new_id as for statusdir_put().
- * Returns 0, -ENOENT, -EINVAL, -EBADMSG (id is damaged), or a put error. */
+/* Commits the bytes of version id (a version id, or "@N": see "Naming a
+ * version" below; NULL and "" are -EINVAL) again as a new, newest version
+ * (the old one stays: history is never rewritten), after checking them
+ * against the id.  flags and new_id as for statusdir_put().
+ * Returns 0, STATUSDIR_UNCHANGED (with STATUSDIR_IF_CHANGED), -ENOENT (no
+ * such version, or "@N" beyond the history), -EINVAL (not an id nor "@N"),
+ * -EBADMSG (id is damaged), or a put error. */
 STATUSDIR_API int statusdir_rollback(statusdir *sd, const char *id,
                                      unsigned flags, char *new_id);
 
 /* ---- Reading ------------------------------------------------------------ */
+
+/* Naming a version.  Every function that takes a version's id
+ * (statusdir_get(), statusdir_get_fd(),
+ * statusdir_read_fd(), statusdir_path(), statusdir_rollback()) also takes a
+ * relative reference "@N": "@0" is the newest version, "@1" the one
+ * before, and so on over the whole history, as statusdir_resolve() counts.
+ * It is resolved once, at the start of the call, and the call then works
+ * exactly as if given that id: found_id (or rd->id) names it, and "@0" of a
+ * damaged newest gives -EBADMSG where NULL or "" would heal.  "@N" beyond
+ * the history gives -ENOENT; a malformed reference ("@", "@x", "@-1",
+ * "@1x") gives -EINVAL.  Versions committed or pruned between the call and
+ * the next shift what "@N" names. */
 
 /* Self-healing reads.  Every read checks the payload against the size and
  * checksum in its id before handing out a byte.  When the newest version is
@@ -240,7 +255,7 @@ enum {
 	                                    damaged version goes out as it is */
 };
 
-/* Reads the version id (NULL or "": the newest) into buf, of cap bytes, and
+/* Reads the version id (NULL or "": the newest; or "@N") into buf, of cap bytes, and
  * stores its size in *len.  If found_id is not NULL the id that was read is
  * written there (STATUSDIR_ID_SIZE bytes).  The payload is checked against
  * the size and checksum in its id before returning.
@@ -252,7 +267,7 @@ enum {
 STATUSDIR_API int statusdir_get(statusdir *sd, const char *id, void *buf,
                                 size_t cap, size_t *len, char *found_id);
 
-/* Writes the version id (NULL or "": the newest) to out_fd, which may be a
+/* Writes the version id (NULL or "": the newest; or "@N") to out_fd, which may be a
  * file, pipe, socket or terminal, in O_APPEND mode or not.  Size and
  * checksum are checked before the first byte is written (payloads over
  * 64 KiB are read twice, the second time from the page cache, so memory
@@ -277,10 +292,11 @@ STATUSDIR_API int statusdir_read_fd(statusdir *sd, const char *id, int out_fd,
                                     struct statusdir_read *rd);
 
 /* Stores in *path a newly allocated path of the file holding version id
- * (NULL or "": the newest): the store path given to statusdir_open()
+ * (NULL or "": the newest; or "@N"): the store path given to statusdir_open()
  * followed by "/cur/ID" or "/old/ID".  The
  * caller frees it with free().  The file may be moved to old/ or pruned at
- * any time after this returns.  Returns 0, -ENOENT, -EINVAL, -ENOMEM. */
+ * any time after this returns.  On failure *path is left untouched.
+ * Returns 0, -ENOENT, -EINVAL, -ENOMEM. */
 STATUSDIR_API int statusdir_path(statusdir *sd, const char *id, char **path);
 
 /* One version, as listed. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* watch.c - waiting for new versions, and resolving relative references.
+/* watch.c - waiting for new versions.
  *
  * A watcher keeps a watermark (the last id it handled) and asks for every
  * id above it.  inotify on cur/ (IN_CREATE for link(2), IN_MOVED_TO for
@@ -192,35 +192,4 @@ int statusdir_wait(statusdir *sd, const char *after, int64_t timeout_ns,
 		if (poll(fd >= 0 ? &p : NULL, fd >= 0 ? 1 : 0, ms) < 0 && errno != EINTR)
 			return -errno;
 	}
-}
-
-int statusdir_resolve(statusdir *sd, const char *ref, char *id)
-{
-	if (!sd || !ref || !id)
-		return -EINVAL;
-	if (ref[0] != '@') {
-		int r = statusdir_id_parse(ref, NULL);
-		if (r == 0)
-			memcpy(id, ref, strlen(ref) + 1);
-		return r;
-	}
-	char *end;
-	errno = 0;
-	if (ref[1] < '0' || ref[1] > '9')
-		return -EINVAL;
-	unsigned long long back = strtoull(ref + 1, &end, 10);
-	if (*end)
-		return -EINVAL;
-	if (errno == ERANGE)
-		return -ENOENT; /* more versions back than any store holds */
-	struct statusdir_version *v;
-	size_t n;
-	int r = statusdir_list(sd, &v, &n);
-	if (r < 0)
-		return r;
-	r = back < n ? 0 : -ENOENT;
-	if (r == 0)
-		memcpy(id, v[back].id, strlen(v[back].id) + 1);
-	statusdir_list_free(v);
-	return r;
 }
