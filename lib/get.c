@@ -45,6 +45,7 @@ struct staged {
 	bool to_memory;  /* statusdir_get(): read straight into user_buf */
 	void *user_buf;
 	size_t user_cap;
+	bool whole;      /* statusdir_get_alloc(): into buf, whatever the size */
 };
 
 static void unstage(struct staged *st)
@@ -74,11 +75,16 @@ static int stage(statusdir *sd, const char *id, unsigned flags, struct staged *s
 		st->buf = st->user_buf;
 		return read_checked(st->fd, &st->v, st->buf, verify);
 	}
-	if (st->v.size <= SMALL_PAYLOAD) {
-		st->buf = malloc(st->v.size ? (size_t)st->v.size : 1);
+	if (st->v.size <= SMALL_PAYLOAD || st->whole) {
+		if (st->v.size >= SIZE_MAX)
+			return -ENOMEM; /* no room for it and its NUL */
+		/* one byte more, a NUL: a text payload is a string, and an
+		 * empty one still gets a buffer */
+		st->buf = malloc((size_t)st->v.size + 1);
 		if (!st->buf)
 			return -ENOMEM;
 		st->own_buf = true;
+		st->buf[st->v.size] = '\0';
 		return read_checked(st->fd, &st->v, st->buf, verify);
 	}
 	return verify ? statusdir__check_version(st->fd, &st->v, file_size) : 0;
@@ -154,6 +160,28 @@ int statusdir_get(statusdir *sd, const char *id, void *buf, size_t cap,
 		*len = st.v.size > SIZE_MAX ? SIZE_MAX : (size_t)st.v.size;
 	if (r >= 0 || r == -EMSGSIZE)
 		copy_id(found_id, rd.id);
+	unstage(&st);
+	return r;
+}
+
+/* The size to allocate is that of the file opened, and the bytes are read
+ * from that same descriptor: a newer version committed meanwhile, or this
+ * one moved to old/ or pruned, changes nothing, so no retry is needed (a
+ * loop over statusdir_get() must retry on -EMSGSIZE instead). */
+int statusdir_get_alloc(statusdir *sd, const char *id, unsigned flags, void **buf,
+                        size_t *len, char *found_id)
+{
+	struct statusdir_read rd = { .flags = flags };
+	struct staged st = { .fd = -1, .whole = true };
+	if (!sd || !buf || !len || !flags_ok(flags))
+		return -EINVAL;
+	int r = stage_request(sd, id, &rd, &st);
+	if (r >= 0) {
+		*buf = st.buf;
+		*len = (size_t)st.v.size;
+		st.own_buf = false; /* the caller's now */
+		copy_id(found_id, rd.id);
+	}
 	unstage(&st);
 	return r;
 }

@@ -228,7 +228,7 @@ STATUSDIR_API int statusdir_rollback(statusdir *sd, const char *id,
 /* ---- Reading ------------------------------------------------------------ */
 
 /* Naming a version.  Every function that takes a version's id
- * (statusdir_get(), statusdir_get_fd(),
+ * (statusdir_get(), statusdir_get_alloc(), statusdir_get_fd(),
  * statusdir_read_fd(), statusdir_path(), statusdir_rollback()) also takes a
  * relative reference "@N": "@0" is the newest version, "@1" the one
  * before, and so on over the whole history, as statusdir_resolve() counts.
@@ -262,10 +262,28 @@ enum {
  * Returns 0; STATUSDIR_HEALED (the newest was damaged: found_id names the
  * older, intact version in buf); -ENOENT (empty store, no such version);
  * -EINVAL (bad id); -EMSGSIZE (cap too small: *len is set to the size
- * needed and found_id to the version, which may be asked for by id);
+ * needed and found_id to the version, which may be asked for by id;
+ * statusdir_get_alloc() sizes the buffer itself);
  * -EBADMSG (damaged, and no intact version to fall back to). */
 STATUSDIR_API int statusdir_get(statusdir *sd, const char *id, void *buf,
                                 size_t cap, size_t *len, char *found_id);
+
+/* Reads the version id (NULL or "": the newest; or "@N") into a newly
+ * allocated buffer, stored in *buf with the payload's size in *len: no
+ * buffer size to guess, no loop.  The buffer holds *len + 1 bytes, the
+ * last a NUL, so it is never NULL (an empty version gives *len == 0 and
+ * a buffer holding "") and a text payload can be used as a string; the
+ * caller frees it with free().  The size is that of the version opened and
+ * the bytes come from the same open file, so versions committed, moved or
+ * pruned meanwhile do not matter.  Checked, and healed, as by
+ * statusdir_get_fd(); flags: STATUSDIR_GET_*.  If found_id is not NULL the
+ * id read is written there (STATUSDIR_ID_SIZE bytes).  On failure *buf,
+ * *len and found_id are left untouched and nothing stays allocated.
+ * Returns 0, STATUSDIR_HEALED, -ENOENT, -EINVAL (also for unknown flags),
+ * -EBADMSG, -ENOMEM, -EIO, ... */
+STATUSDIR_API int statusdir_get_alloc(statusdir *sd, const char *id,
+                                      unsigned flags, void **buf, size_t *len,
+                                      char *found_id);
 
 /* Writes the version id (NULL or "": the newest; or "@N") to out_fd, which may be a
  * file, pipe, socket or terminal, in O_APPEND mode or not.  Size and
