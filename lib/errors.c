@@ -1,17 +1,32 @@
 /* SPDX-License-Identifier: MIT */
-/* errors.c - text for the codes this library returns. */
+/* errors.c - text for the codes this library returns.
+ *
+ * The sign says whose code it is: a negative value is an errno (with the
+ * meanings statusdir.h gives some of them), a positive one is one of the
+ * library's own results (STATUSDIR_UNCHANGED, STATUSDIR_HEALED), 0 is
+ * success.  Positive values are not errno codes: STATUSDIR_UNCHANGED is 1,
+ * which as an errno would read "Operation not permitted". */
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
-const char *statusdir_strerror(int err)
+static const char *result_text(int code)
 {
-	if (err < 0)
-		err = -err;
+	switch (code) {
+	case STATUSDIR_UNCHANGED:
+		return "unchanged: the newest version already holds these bytes";
+	case STATUSDIR_HEALED:
+		return "healed: the newest version is damaged, an older intact one was read";
+	default:
+		return "unknown statusdir result code";
+	}
+}
+
+static const char *errno_text(int err)
+{
 	switch (err) {
-	case 0:
-		return "success";
 	case ENOENT:
 		return "no such version, or the store is empty";
 	case EBADMSG:
@@ -33,6 +48,17 @@ const char *statusdir_strerror(int err)
 		 * musl return constant strings for every valid errno */
 		return strerror(err);
 	}
+}
+
+const char *statusdir_strerror(int code)
+{
+	if (code == 0)
+		return "success";
+	if (code > 0)
+		return result_text(code);
+	if (code == INT_MIN)
+		return "unknown error";
+	return errno_text(-code);
 }
 
 const char *statusdir_version(void)

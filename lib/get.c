@@ -45,6 +45,7 @@ struct staged {
 	bool to_memory;  /* statusdir_get(): read straight into user_buf */
 	void *user_buf;
 	size_t user_cap;
+	bool whole;      /* statusdir_get_alloc(): into buf, whatever the size */
 };
 
 static void unstage(struct staged *st)
@@ -74,11 +75,16 @@ static int stage(statusdir *sd, const char *id, unsigned flags, struct staged *s
 		st->buf = st->user_buf;
 		return read_checked(st->fd, &st->v, st->buf, verify);
 	}
-	if (st->v.size <= SMALL_PAYLOAD) {
-		st->buf = malloc(st->v.size ? (size_t)st->v.size : 1);
+	if (st->v.size <= SMALL_PAYLOAD || st->whole) {
+		if (st->v.size >= SIZE_MAX)
+			return -ENOMEM; /* no room for it and its NUL */
+		/* one byte more, a NUL: a text payload is a string, and an
+		 * empty one still gets a buffer */
+		st->buf = malloc((size_t)st->v.size + 1);
 		if (!st->buf)
 			return -ENOMEM;
 		st->own_buf = true;
+		st->buf[st->v.size] = '\0';
 		return read_checked(st->fd, &st->v, st->buf, verify);
 	}
 	return verify ? statusdir__check_version(st->fd, &st->v, file_size) : 0;
@@ -109,14 +115,20 @@ static int stage_older_intact(statusdir *sd, unsigned flags, struct staged *st,
 	return r;
 }
 
-/* Stages what the reader asked for; 0, STATUSDIR_HEALED or -errno. */
-static int stage_request(statusdir *sd, const char *id, struct statusdir_read *rd,
+/* Stages what the reader asked for (ref: NULL or "" for the newest, an id,
+ * or "@N", read as the id it names); 0, STATUSDIR_HEALED or -errno. */
+static int stage_request(statusdir *sd, const char *ref, struct statusdir_read *rd,
                          struct staged *st)
 {
-	bool newest = !id || !*id;
+	char resolved[STATUSDIR_ID_SIZE];
+	const char *id;
 	rd->damaged[0] = '\0';
 	rd->skipped = 0;
-	int r = stage(sd, id, rd->flags, st);
+	int r = statusdir__ref_id(sd, ref, resolved, &id);
+	if (r < 0)
+		return r;
+	bool newest = !id || !*id;
+	r = stage(sd, id, rd->flags, st);
 	if (r == -EBADMSG && newest && !(rd->flags & STATUSDIR_GET_STRICT)) {
 		copy_id(rd->damaged, st->v.id);
 		rd->skipped = 1;
@@ -152,6 +164,28 @@ int statusdir_get(statusdir *sd, const char *id, void *buf, size_t cap,
 	return r;
 }
 
+/* The size to allocate is that of the file opened, and the bytes are read
+ * from that same descriptor: a newer version committed meanwhile, or this
+ * one moved to old/ or pruned, changes nothing, so no retry is needed (a
+ * loop over statusdir_get() must retry on -EMSGSIZE instead). */
+int statusdir_get_alloc(statusdir *sd, const char *id, unsigned flags, void **buf,
+                        size_t *len, char *found_id)
+{
+	struct statusdir_read rd = { .flags = flags };
+	struct staged st = { .fd = -1, .whole = true };
+	if (!sd || !buf || !len || !flags_ok(flags))
+		return -EINVAL;
+	int r = stage_request(sd, id, &rd, &st);
+	if (r >= 0) {
+		*buf = st.buf;
+		*len = (size_t)st.v.size;
+		st.own_buf = false; /* the caller's now */
+		copy_id(found_id, rd.id);
+	}
+	unstage(&st);
+	return r;
+}
+
 int statusdir_read_fd(statusdir *sd, const char *id, int out_fd,
                       struct statusdir_read *rd)
 {
@@ -178,13 +212,17 @@ int statusdir_get_fd(statusdir *sd, const char *id, int out_fd, unsigned flags,
 	return r;
 }
 
-int statusdir_path(statusdir *sd, const char *id, char **path)
+int statusdir_path(statusdir *sd, const char *ref, char **path)
 {
 	struct statusdir_version v;
+	char resolved[STATUSDIR_ID_SIZE];
+	const char *id;
 	int fd = -1;
 	if (!sd || !path)
 		return -EINVAL;
-	int r = statusdir__open_version(sd, id, &fd, &v, NULL);
+	int r = statusdir__ref_id(sd, ref, resolved, &id);
+	if (r == 0)
+		r = statusdir__open_version(sd, id, &fd, &v, NULL);
 	if (r < 0)
 		return r;
 	/* where it was found: cur/ unless only old/ has it now */

@@ -96,7 +96,10 @@ HIDDEN pid_t statusdir__pid(statusdir *sd);
 HIDDEN void statusdir__random16(uint8_t out[16]);
 
 /* ---- clock.c ---- */
+/* The wall clock (CLOCK_REALTIME), in ns since 1970: for ids and ages. */
 HIDDEN int64_t statusdir__now_ns(void);
+/* CLOCK_MONOTONIC in ns: for deadlines, which a clock step must not move. */
+HIDDEN int64_t statusdir__mono_ns(void);
 
 /* ---- io.c: syscalls with EINTR and short transfers handled ---- */
 HIDDEN int statusdir__write_all(int fd, const void *buf, size_t len);
@@ -180,6 +183,14 @@ HIDDEN void statusdir__report(const struct statusdir_prune_policy *p,
  * known_intact (may be NULL): a version id known good without reading it,
  * the one a put has just written. */
 HIDDEN int statusdir__apply_retention(statusdir *sd, const char *known_intact);
+
+/* ---- resolve.c ---- */
+/* For the functions that take an id: ref NULL, "" or an id is passed on in
+ * *id as it is (the caller checks an id, and finds the newest); "@N" is
+ * resolved into buf and *id points at buf.  0, or statusdir_resolve()'s
+ * -EINVAL (a malformed reference), -ENOENT (beyond the history), ... */
+HIDDEN int statusdir__ref_id(statusdir *sd, const char *ref,
+                             char buf[STATUSDIR_ID_SIZE], const char **id);
 
 /* ---- list.c ---- */
 HIDDEN int statusdir__version_cmp_desc(const void *a, const void *b);

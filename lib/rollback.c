@@ -6,14 +6,18 @@
 
 #include <errno.h>
 
-int statusdir_rollback(statusdir *sd, const char *id, unsigned flags, char *new_id)
+int statusdir_rollback(statusdir *sd, const char *ref, unsigned flags, char *new_id)
 {
 	struct statusdir_version v;
+	char resolved[STATUSDIR_ID_SIZE];
+	const char *id;
 	uint64_t file_size;
 	int fd = -1;
-	if (!sd || !id || !*id)
-		return -EINVAL;
-	int r = statusdir__open_version(sd, id, &fd, &v, &file_size);
+	if (!sd || !ref || !*ref)
+		return -EINVAL; /* a rollback names its version: no "newest" */
+	int r = statusdir__ref_id(sd, ref, resolved, &id);
+	if (r == 0)
+		r = statusdir__open_version(sd, id, &fd, &v, &file_size);
 	if (r < 0)
 		return r;
 	/* never re-commit damage; the check reads by offset, so fd is still

@@ -20,8 +20,13 @@
  * -----------
  * Every function that can fail returns 0 (or a count) on success and a
  * negative errno value on failure; errno itself is unspecified afterwards.
- * statusdir_strerror() turns a code into text.  Codes with a meaning of
- * their own here:
+ * Two successes carry news and have positive values of their own, which
+ * are not errno codes: STATUSDIR_UNCHANGED (1, a put with
+ * STATUSDIR_IF_CHANGED committed nothing) and STATUSDIR_HEALED (2, a read
+ * of the newest returned an older, intact version).  So r < 0 is a
+ * failure, r >= 0 a success, and the sign tells whose code it is.
+ * statusdir_strerror() turns any of them into text.  Errno codes with a
+ * meaning of their own here:
  *   -ENOENT           the store is empty, or there is no version with that
  *                     id (open: the store path does not exist)
  *   -EINVAL           an argument is invalid, e.g. an id that does not
@@ -165,7 +170,7 @@ enum {
 /* Returned by a put with STATUSDIR_IF_CHANGED that committed nothing.
  * This is no compare-and-set: two writers that read, modify and put can
  * still overwrite each other's change (there is no lock). */
-#define STATUSDIR_UNCHANGED 1
+#define STATUSDIR_UNCHANGED 1 /* a result, not an errno: see "Error model" */
 
 /* Puts len bytes from buf as a new version, the newest, and writes its id,
  * NUL-terminated, into id (STATUSDIR_ID_SIZE bytes; may be NULL).  Returns
@@ -210,14 +215,29 @@ STATUSDIR_API int statusdir_put_commit(statusdir_txn *txn, char *id);
 /* Removes the tmp/ file and frees txn.  NULL is allowed. */
 STATUSDIR_API void statusdir_put_abort(statusdir_txn *txn);
 
-/* Commits the bytes of version id again as a new, newest version (the old
- * one stays: history is never rewritten), after checking them against the
- * id.  flags and new_id as for statusdir_put().
- * Returns 0, -ENOENT, -EINVAL, -EBADMSG (id is damaged), or a put error. */
+/* Commits the bytes of version id (a version id, or "@N": see "Naming a
+ * version" below; NULL and "" are -EINVAL) again as a new, newest version
+ * (the old one stays: history is never rewritten), after checking them
+ * against the id.  flags and new_id as for statusdir_put().
+ * Returns 0, STATUSDIR_UNCHANGED (with STATUSDIR_IF_CHANGED), -ENOENT (no
+ * such version, or "@N" beyond the history), -EINVAL (not an id nor "@N"),
+ * -EBADMSG (id is damaged), or a put error. */
 STATUSDIR_API int statusdir_rollback(statusdir *sd, const char *id,
                                      unsigned flags, char *new_id);
 
 /* ---- Reading ------------------------------------------------------------ */
+
+/* Naming a version.  Every function that takes a version's id
+ * (statusdir_get(), statusdir_get_alloc(), statusdir_get_fd(),
+ * statusdir_read_fd(), statusdir_path(), statusdir_rollback()) also takes a
+ * relative reference "@N": "@0" is the newest version, "@1" the one
+ * before, and so on over the whole history, as statusdir_resolve() counts.
+ * It is resolved once, at the start of the call, and the call then works
+ * exactly as if given that id: found_id (or rd->id) names it, and "@0" of a
+ * damaged newest gives -EBADMSG where NULL or "" would heal.  "@N" beyond
+ * the history gives -ENOENT; a malformed reference ("@", "@x", "@-1",
+ * "@1x") gives -EINVAL.  Versions committed or pruned between the call and
+ * the next shift what "@N" names. */
 
 /* Self-healing reads.  Every read checks the payload against the size and
  * checksum in its id before handing out a byte.  When the newest version is
@@ -225,7 +245,7 @@ STATUSDIR_API int statusdir_rollback(statusdir *sd, const char *id,
  * instead and the call returns STATUSDIR_HEALED, so a reader is never left
  * with nothing while an intact version exists.  A version asked for by id
  * is returned as it is or not at all (-EBADMSG). */
-#define STATUSDIR_HEALED 1
+#define STATUSDIR_HEALED 2 /* a result, not an errno: see "Error model" */
 
 enum {
 	STATUSDIR_GET_STRICT = 1 << 0,   /* a damaged newest is -EBADMSG, no
@@ -235,19 +255,37 @@ enum {
 	                                    damaged version goes out as it is */
 };
 
-/* Reads the version id (NULL or "": the newest) into buf, of cap bytes, and
+/* Reads the version id (NULL or "": the newest; or "@N") into buf, of cap bytes, and
  * stores its size in *len.  If found_id is not NULL the id that was read is
  * written there (STATUSDIR_ID_SIZE bytes).  The payload is checked against
  * the size and checksum in its id before returning.
  * Returns 0; STATUSDIR_HEALED (the newest was damaged: found_id names the
  * older, intact version in buf); -ENOENT (empty store, no such version);
  * -EINVAL (bad id); -EMSGSIZE (cap too small: *len is set to the size
- * needed and found_id to the version, which may be asked for by id);
+ * needed and found_id to the version, which may be asked for by id;
+ * statusdir_get_alloc() sizes the buffer itself);
  * -EBADMSG (damaged, and no intact version to fall back to). */
 STATUSDIR_API int statusdir_get(statusdir *sd, const char *id, void *buf,
                                 size_t cap, size_t *len, char *found_id);
 
-/* Writes the version id (NULL or "": the newest) to out_fd, which may be a
+/* Reads the version id (NULL or "": the newest; or "@N") into a newly
+ * allocated buffer, stored in *buf with the payload's size in *len: no
+ * buffer size to guess, no loop.  The buffer holds *len + 1 bytes, the
+ * last a NUL, so it is never NULL (an empty version gives *len == 0 and
+ * a buffer holding "") and a text payload can be used as a string; the
+ * caller frees it with free().  The size is that of the version opened and
+ * the bytes come from the same open file, so versions committed, moved or
+ * pruned meanwhile do not matter.  Checked, and healed, as by
+ * statusdir_get_fd(); flags: STATUSDIR_GET_*.  If found_id is not NULL the
+ * id read is written there (STATUSDIR_ID_SIZE bytes).  On failure *buf,
+ * *len and found_id are left untouched and nothing stays allocated.
+ * Returns 0, STATUSDIR_HEALED, -ENOENT, -EINVAL (also for unknown flags),
+ * -EBADMSG, -ENOMEM, -EIO, ... */
+STATUSDIR_API int statusdir_get_alloc(statusdir *sd, const char *id,
+                                      unsigned flags, void **buf, size_t *len,
+                                      char *found_id);
+
+/* Writes the version id (NULL or "": the newest; or "@N") to out_fd, which may be a
  * file, pipe, socket or terminal, in O_APPEND mode or not.  Size and
  * checksum are checked before the first byte is written (payloads over
  * 64 KiB are read twice, the second time from the page cache, so memory
@@ -272,10 +310,11 @@ STATUSDIR_API int statusdir_read_fd(statusdir *sd, const char *id, int out_fd,
                                     struct statusdir_read *rd);
 
 /* Stores in *path a newly allocated path of the file holding version id
- * (NULL or "": the newest): the store path given to statusdir_open()
+ * (NULL or "": the newest; or "@N"): the store path given to statusdir_open()
  * followed by "/cur/ID" or "/old/ID".  The
  * caller frees it with free().  The file may be moved to old/ or pruned at
- * any time after this returns.  Returns 0, -ENOENT, -EINVAL, -ENOMEM. */
+ * any time after this returns.  On failure *path is left untouched.
+ * Returns 0, -ENOENT, -EINVAL, -ENOMEM. */
 STATUSDIR_API int statusdir_path(statusdir *sd, const char *id, char **path);
 
 /* One version, as listed. */
@@ -306,7 +345,9 @@ STATUSDIR_API int statusdir_list_since(statusdir *sd, const char *after,
 
 /* Waits until a version with an id greater than after (NULL or "": any)
  * exists, and writes the greatest such id to newer (may be NULL).
- * timeout_ns < 0 waits for ever; poll_ns > 0 polls at that interval
+ * timeout_ns < 0 waits for ever; the timeout is measured on CLOCK_MONOTONIC,
+ * so a step of the wall clock neither stretches nor cuts it.  poll_ns > 0
+ * polls at that interval
  * instead of using inotify (for NFS, where inotify does not see other
  * hosts); 0 uses inotify, or polls 10 times a second without it.
  * Returns 0, -ETIMEDOUT, -EINVAL, ... */
@@ -410,9 +451,14 @@ STATUSDIR_API int statusdir_verify(statusdir *sd, statusdir_report_fn *report,
 STATUSDIR_API int statusdir_id_parse(const char *id,
                                      struct statusdir_version *v);
 
-/* A static, constant description of a code returned by this library
- * (negative or positive errno values both work). Never NULL. */
-STATUSDIR_API const char *statusdir_strerror(int err);
+/* A static, constant description of a value returned by this library,
+ * by the rule of "Error model": 0 is "success"; a negative value is an
+ * errno code (-ENOENT, -EBADMSG, ... with the meanings given there, any
+ * other as strerror(3) words it); a positive value is one of the library's
+ * own results (STATUSDIR_UNCHANGED, STATUSDIR_HEALED; any other positive
+ * value is "unknown statusdir result code").  A positive errno such as
+ * errno itself is therefore not understood: pass -errno.  Never NULL. */
+STATUSDIR_API const char *statusdir_strerror(int code);
 
 /* The library's version, e.g. "0.1.0". */
 STATUSDIR_API const char *statusdir_version(void);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* watch.c - waiting for new versions, and resolving relative references.
+/* watch.c - waiting for new versions.
  *
  * A watcher keeps a watermark (the last id it handled) and asks for every
  * id above it.  inotify on cur/ (IN_CREATE for link(2), IN_MOVED_TO for
@@ -173,14 +173,17 @@ int statusdir_wait(statusdir *sd, const char *after, int64_t timeout_ns,
 	int fd = poll_ns ? -1 : statusdir_watch_fd(sd);
 	if (fd < 0 && !poll_ns)
 		poll_ns = 100 * 1000000; /* no inotify: poll ten times a second */
-	int64_t deadline = timeout_ns < 0 ? INT64_MAX : statusdir__now_ns() + timeout_ns;
+	/* monotonic: a step of the wall clock must not stretch or cut the wait */
+	int64_t start = statusdir__mono_ns();
+	int64_t deadline = timeout_ns < 0 || timeout_ns > INT64_MAX - start
+	                       ? INT64_MAX : start + timeout_ns;
 	for (;;) {
 		if (fd >= 0)
 			drain(fd); /* before the listing, so no event is lost */
 		int r = newer_than(sd, after, newer);
 		if (r != -ENOENT)
 			return r;
-		int64_t left = deadline - statusdir__now_ns();
+		int64_t left = deadline - statusdir__mono_ns();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		int64_t step = fd >= 0 ? left : (poll_ns < left ? poll_ns : left);
@@ -189,35 +192,4 @@ int statusdir_wait(statusdir *sd, const char *after, int64_t timeout_ns,
 		if (poll(fd >= 0 ? &p : NULL, fd >= 0 ? 1 : 0, ms) < 0 && errno != EINTR)
 			return -errno;
 	}
-}
-
-int statusdir_resolve(statusdir *sd, const char *ref, char *id)
-{
-	if (!sd || !ref || !id)
-		return -EINVAL;
-	if (ref[0] != '@') {
-		int r = statusdir_id_parse(ref, NULL);
-		if (r == 0)
-			memcpy(id, ref, strlen(ref) + 1);
-		return r;
-	}
-	char *end;
-	errno = 0;
-	if (ref[1] < '0' || ref[1] > '9')
-		return -EINVAL;
-	unsigned long long back = strtoull(ref + 1, &end, 10);
-	if (*end)
-		return -EINVAL;
-	if (errno == ERANGE)
-		return -ENOENT; /* more versions back than any store holds */
-	struct statusdir_version *v;
-	size_t n;
-	int r = statusdir_list(sd, &v, &n);
-	if (r < 0)
-		return r;
-	r = back < n ? 0 : -ENOENT;
-	if (r == 0)
-		memcpy(id, v[back].id, strlen(v[back].id) + 1);
-	statusdir_list_free(v);
-	return r;
 }

@@ -24,6 +24,9 @@ struct rule {
 static struct rule rules[FAULT_CALLS];
 static unsigned calls[FAULT_CALLS];
 static int64_t clock_offset_ns;
+static bool clock_step_armed;
+static unsigned clock_step_after; /* CLOCK_REALTIME readings left before the step */
+static int64_t clock_step_ns;
 static char target[NAME_MAX + 1];
 
 void fault_arm(enum fault_call c, const struct fault *f)
@@ -37,6 +40,7 @@ void fault_reset(void)
 	memset(rules, 0, sizeof(rules));
 	memset(calls, 0, sizeof(calls));
 	clock_offset_ns = 0;
+	clock_step_armed = false;
 }
 
 unsigned fault_calls(enum fault_call c)
@@ -62,6 +66,26 @@ static void note_target(const char *name)
 void fault_clock_offset(int64_t ns)
 {
 	clock_offset_ns = ns;
+}
+
+void fault_clock_step(unsigned after, int64_t ns)
+{
+	clock_step_armed = true;
+	clock_step_after = after;
+	clock_step_ns = ns;
+}
+
+/* Counts a CLOCK_REALTIME reading, stepping the clock when one is due. */
+static void clock_reading(void)
+{
+	if (!clock_step_armed)
+		return;
+	if (clock_step_after > 0) {
+		clock_step_after--;
+		return;
+	}
+	clock_offset_ns += clock_step_ns;
+	clock_step_armed = false;
 }
 
 static bool fd_is(int fd, mode_t kind)
@@ -230,7 +254,10 @@ int __wrap_fstat(int fd, struct stat *st)
 int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 {
 	int r = __real_clock_gettime(id, ts);
-	if (r != 0 || id != CLOCK_REALTIME || clock_offset_ns == 0)
+	if (r != 0 || id != CLOCK_REALTIME)
+		return r;
+	clock_reading();
+	if (clock_offset_ns == 0)
 		return r;
 	int64_t ns = (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec + clock_offset_ns;
 	ts->tv_sec = (time_t)(ns / 1000000000);

@@ -19,7 +19,8 @@
  * after the call under test makes sure the fault really happened.
  *
  * The clock: every CLOCK_REALTIME reading has fault_clock_offset() added,
- * so a test can step the wall clock back or forward. */
+ * so a test can step the wall clock back or forward, now or, with
+ * fault_clock_step(), in the middle of a call. */
 #ifndef STATUSDIR_TEST_FAULT_H
 #define STATUSDIR_TEST_FAULT_H
 
@@ -79,6 +80,11 @@ const char *fault_target(void);
 
 /* Adds ns to every CLOCK_REALTIME reading from now on. */
 void fault_clock_offset(int64_t ns);
+/* Steps the wall clock by ns (added to the offset) once after more
+ * CLOCK_REALTIME readings have been made: the (after+1)-th reading from now
+ * on, and every one after it, sees the step.  CLOCK_MONOTONIC is never
+ * touched, as a real step (NTP, date -s) leaves it alone. */
+void fault_clock_step(unsigned after, int64_t ns);
 
 /* The wrappers and the real calls they reach. */
 ssize_t __real_write(int fd, const void *buf, size_t n);

@@ -1098,6 +1098,47 @@ static void test_wait_times_out(void **state)
 	assert_true(mono_ns() - t0 < SEC);
 }
 
+/* A wait that should time out after 300 ms while the wall clock steps by
+ * step_ns just after the wait reads it first: the timeout is on the
+ * monotonic clock, so the wait takes 300 ms all the same.  A wall-clock
+ * deadline would end at once on a forward step, and wait for hours on a
+ * backward one: the wait runs in a child that an alarm ends after 5 s. */
+static void wait_across_clock_step(struct store *s, int64_t step_ns, int64_t poll_ns)
+{
+	char id[STATUSDIR_ID_SIZE];
+	put_ok(s->sd, "x\n", 2, id);
+	int64_t t0 = mono_ns();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(5);
+		fault_clock_step(1, step_ns);
+		_exit(statusdir_wait(s->sd, id, 300 * MS, poll_ns, NULL) == -ETIMEDOUT ? 0 : 1);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	int64_t took = mono_ns() - t0;
+	if (WIFSIGNALED(status))
+		fail_msg("the wait did not end within 5 s (signal %d)", WTERMSIG(status));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	if (took < 290 * MS)
+		fail_msg("the wait timed out after %lld ms, not 300", (long long)(took / MS));
+	assert_true(took < 3 * SEC);
+}
+
+static void test_wait_clock_steps_back(void **state)
+{
+	wait_across_clock_step(*state, -2 * HOUR, 0);
+	wait_across_clock_step(*state, -2 * HOUR, 20 * MS);
+}
+
+static void test_wait_clock_steps_forward(void **state)
+{
+	wait_across_clock_step(*state, 2 * HOUR, 0);
+	wait_across_clock_step(*state, 2 * HOUR, 20 * MS);
+}
+
 static void test_wait_bad_arguments(void **state)
 {
 	struct store *s = *state;
@@ -1395,6 +1436,8 @@ int main(void)
 		T(test_list_since_bad_watermark),
 		T(test_wait_returns_at_once),
 		T(test_wait_times_out),
+		T(test_wait_clock_steps_back),
+		T(test_wait_clock_steps_forward),
 		T(test_wait_bad_arguments),
 		T(test_wait_wakes_inotify),
 		T(test_wait_wakes_inotify_empty_store),

@@ -267,23 +267,6 @@ static void test_byte_order_is_time_order_random(void **state)
 	}
 }
 
-static void test_strerror_names_every_library_code(void **state)
-{
-	static const int codes[] = { ENOENT, EINVAL, EBADMSG, EMEDIUMTYPE, ENOTEMPTY,
-	                             EPROTONOSUPPORT, ELOOP, EMSGSIZE, EAGAIN, EIO };
-	(void)state;
-	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-		const char *neg = statusdir_strerror(-codes[i]);
-		assert_non_null(neg);
-		assert_true(strlen(neg) > 0);
-		assert_string_equal(neg, statusdir_strerror(codes[i]));
-	}
-	assert_non_null(statusdir_strerror(0));
-	assert_non_null(statusdir_strerror(-100000));
-	assert_string_not_equal(statusdir_strerror(-ENOENT), statusdir_strerror(-EBADMSG));
-	assert_string_equal(statusdir_version(), PACKAGE_VERSION);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,7 +285,6 @@ int main(void)
 		cmocka_unit_test(test_format_round_trips),
 		cmocka_unit_test(test_byte_order_is_time_order),
 		cmocka_unit_test(test_byte_order_is_time_order_random),
-		cmocka_unit_test(test_strerror_names_every_library_code),
 	};
 	return cmocka_run_group_tests_name("id", tests, NULL, NULL);
 }
