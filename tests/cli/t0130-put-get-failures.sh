@@ -1,0 +1,166 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+test_description='put and get when something fails: a failed producer, --no-empty, -q, input errors named, get --id-file through a temporary file'
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+
+# unchanged S ID: ID is still the newest version of S, and S/tmp is empty.
+unchanged () {
+	test "$(newest_id "$1")" = "$2" || test_fail_ "unchanged: newest of $1 is not $2" &&
+	test_dir_is_empty "$1/tmp"
+}
+
+# ---- A failed producer ------------------------------------------------------
+
+test_expect_success 'a pipe cannot tell put that its producer failed: an empty version' '
+	statusdir init S &&
+	echo good | statusdir put S >id &&
+	false | statusdir put S >id2 &&
+	test "$(newest_id S)" = "$(cat id2)" &&
+	statusdir get S >out && test_must_be_empty out
+'
+
+test_expect_success 'put --no-empty: a failed producer piped in commits nothing, exit 4' '
+	statusdir init S &&
+	echo good | statusdir put S >id &&
+	false | test_expect_code 4 statusdir put S --no-empty >out 2>err &&
+	test_must_be_empty out &&
+	echo "statusdir: S: empty payload from stdin (--no-empty); nothing committed" >expect &&
+	test_cmp expect err &&
+	unchanged S "$(cat id)" &&
+	echo good >expect && statusdir get S >out && test_cmp expect out
+'
+
+test_expect_success 'put --no-empty refuses an empty FILE, /dev/null, and --run of empty output' '
+	statusdir init S &&
+	echo good | statusdir put S >id &&
+	: >empty &&
+	test_expect_code 4 statusdir put S --no-empty empty >out 2>err &&
+	test_must_be_empty out &&
+	test_grep -x "statusdir: S: empty payload from empty (--no-empty); nothing committed" err &&
+	test_expect_code 4 statusdir put S --no-empty /dev/null >out 2>err &&
+	test_must_be_empty out && test_grep "from /dev/null (--no-empty)" err &&
+	test_expect_code 4 statusdir put S --no-empty - </dev/null >out 2>err &&
+	test_must_be_empty out && test_grep "from stdin (--no-empty)" err &&
+	test_expect_code 4 statusdir put S --no-empty --run true >out 2>err &&
+	test_must_be_empty out && test_grep -x "statusdir: S: empty payload from true (--no-empty); nothing committed" err &&
+	test_expect_code 4 statusdir put S --no-empty --if-changed --run true >out 2>err &&
+	test_must_be_empty out && test_grep "(--no-empty)" err &&
+	unchanged S "$(cat id)"
+'
+
+test_expect_success 'put --no-empty --run: a failed CMD says so, not "empty"' '
+	statusdir init S &&
+	echo good | statusdir put S >id &&
+	test_expect_code 4 statusdir put S --no-empty --run false >out 2>err &&
+	test_must_be_empty out &&
+	echo "statusdir: S: put --run: false exited with status 1; nothing committed" >expect &&
+	test_cmp expect err &&
+	unchanged S "$(cat id)"
+'
+
+test_expect_success 'put --no-empty commits a non-empty payload; without it, empty is valid' '
+	statusdir init S &&
+	echo x | statusdir put S --no-empty >id 2>err &&
+	test_must_be_empty err &&
+	test "$(newest_id S)" = "$(cat id)" &&
+	statusdir put S --no-empty --run echo y >id &&
+	echo y >expect && statusdir get S >out && test_cmp expect out &&
+	statusdir put S </dev/null >id &&
+	test "$(newest_id S)" = "$(cat id)" &&
+	statusdir get S >out && test_must_be_empty out
+'
+
+test_expect_success 'a producer that fails half-way: a pipe commits the part, --run does not' '
+	statusdir init S &&
+	echo good | statusdir put S >id &&
+	(echo partial; exit 3) | statusdir put S --no-empty >/dev/null &&
+	echo partial >expect && statusdir get S >out && test_cmp expect out &&
+	echo good | statusdir put S >id &&
+	test_expect_code 4 statusdir put S --run sh -c "echo partial; exit 3" 2>err &&
+	unchanged S "$(cat id)"
+'
+
+# The recipe of README and statusdir(1) for a pipeline.  Debian 12's sh
+# (dash 0.5.12) has no pipefail, hence bash.
+test_expect_success 'the documented pipefail recipe commits only if every command succeeds' '
+	statusdir init S &&
+	echo good | statusdir put S >id &&
+	test_expect_code 4 statusdir put S --run bash -c "set -o pipefail; false | grep -v tmpfs" 2>err &&
+	test_grep "exited with status 1; nothing committed" err &&
+	unchanged S "$(cat id)" &&
+	test_expect_code 4 statusdir put S --run bash -c "set -o pipefail; (echo partial; exit 3) | grep -v tmpfs" 2>err &&
+	test_grep "exited with status 3; nothing committed" err &&
+	unchanged S "$(cat id)" &&
+	statusdir put S --run bash -c "set -o pipefail; printf \"a\ntmpfs\n\" | grep -v tmpfs" >id &&
+	echo a >expect && statusdir get S >out && test_cmp expect out
+'
+
+# ---- put -q -------------------------------------------------------------------
+
+test_expect_success 'put -q / --quiet: no "unchanged" note, the id still printed' '
+	statusdir init S &&
+	echo x | statusdir put S >id &&
+	echo x | statusdir put S --if-changed 2>err >out &&
+	test_grep -x "statusdir: S: unchanged, newest is $(cat id)" err &&
+	echo x | statusdir put S --if-changed -q 2>err >out &&
+	test_must_be_empty err && test_cmp id out &&
+	echo x | statusdir put S --quiet --if-changed 2>err >out &&
+	test_must_be_empty err && test_cmp id out &&
+	statusdir put S -q --if-changed --run echo x 2>err >out &&
+	test_must_be_empty err && test_cmp id out
+'
+
+test_expect_success 'put -q never hides an error' '
+	statusdir init S &&
+	echo x | statusdir put S >id &&
+	test_expect_code 4 statusdir put S -q no-such-file 2>err &&
+	test_grep "cannot open no-such-file" err &&
+	test_expect_code 4 statusdir put S -q --run false 2>err &&
+	test_grep "false exited with status 1" err &&
+	test_expect_code 4 statusdir put S -q --no-empty </dev/null 2>err &&
+	test_grep "(--no-empty)" err &&
+	mkdir d &&
+	test_expect_code 4 statusdir put S -q d 2>err &&
+	test_grep "cannot read d" err &&
+	test_expect_code 4 statusdir put no-store -q <id 2>err &&
+	test_grep "cannot open store" err &&
+	unchanged S "$(cat id)"
+'
+
+test_expect_success 'put -q still names a committed version whose id was not printed (exit 5)' '
+	statusdir init S &&
+	echo x | test_expect_code 5 statusdir put S -q >/dev/full 2>err &&
+	id=$(newest_id S) &&
+	test_grep -x "statusdir: S: committed $id, but could not write it to stdout: No space left on device" err &&
+	echo x | test_expect_code 5 statusdir put S -q --if-changed >/dev/full 2>err &&
+	test_grep "committed $id, but could not write it" err
+'
+
+# ---- Errors of the input name it ------------------------------------------------
+
+test_expect_success 'put DIR names DIR; put <DIR names stdin; nothing committed' '
+	statusdir init S &&
+	echo x | statusdir put S >id &&
+	mkdir d &&
+	test_expect_code 4 statusdir put S d >out 2>err &&
+	test_must_be_empty out &&
+	echo "statusdir: S: cannot read d: Is a directory" >expect &&
+	test_cmp expect err &&
+	test_expect_code 4 statusdir put S <d >out 2>err &&
+	echo "statusdir: S: cannot read stdin: Is a directory" >expect &&
+	test_cmp expect err &&
+	test_expect_code 4 statusdir put S - <d >out 2>err &&
+	test_cmp expect err &&
+	unchanged S "$(cat id)"
+'
+
+test_expect_success NOBODY 'an error of the store is not taken for one of the input' '
+	statusdir init S &&
+	echo x | statusdir put S >id &&
+	echo y >f && chmod 644 f &&
+	test_expect_code 4 test_as_nobody statusdir put S f 2>err &&
+	test_grep -v "cannot read" err &&
+	test_grep "^statusdir: S: " err
+'
+
+test_done
