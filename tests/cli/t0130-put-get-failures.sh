@@ -163,4 +163,95 @@ test_expect_success NOBODY 'an error of the store is not taken for one of the in
 	test_grep "^statusdir: S: " err
 '
 
+# ---- get --id-file ----------------------------------------------------------------
+
+# no_temp: the current directory holds no temporary file of --id-file.
+no_temp () {
+	ls -A >ls.out &&
+	test_grep -v "\.tmp$" ls.out
+}
+
+test_expect_success 'get --id-file F: F holds exactly the id and a newline' '
+	make_store S 2 &&
+	statusdir get S --id-file F >out 2>err &&
+	test_must_be_empty err &&
+	echo "version 2" >expect && test_cmp expect out &&
+	nth_id S 2 >expect && test_cmp_bin expect F &&
+	statusdir get S @1 --id-file F >out &&
+	nth_id S 1 >expect && test_cmp_bin expect F &&
+	no_temp
+'
+
+test_expect_success 'get --id-file in a missing directory: exit 4, nothing on stdout' '
+	make_store S 1 &&
+	test_expect_code 4 statusdir get S --id-file no/such/F >out 2>err &&
+	test_must_be_empty out &&
+	echo "statusdir: S: cannot write no/such/F: No such file or directory" >expect &&
+	test_cmp expect err &&
+	test_expect_code 4 statusdir get S --id-file F/ >out 2>err &&
+	test_must_be_empty out &&
+	mkdir d &&
+	test_expect_code 4 statusdir get S --id-file d >out 2>err &&
+	test_must_be_empty out && test_grep "cannot write d: Is a directory" err &&
+	test -d d && no_temp
+'
+
+test_expect_success NOBODY 'get --id-file in an unwritable directory: exit 4, nothing on stdout' '
+	make_store S 1 &&
+	mkdir ro && chmod 755 ro && echo old >ro/F && chmod 666 ro/F &&
+	test_expect_code 4 test_as_nobody statusdir get S --id-file ro/F >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "cannot write ro/F: Permission denied" err &&
+	echo old >expect && test_cmp expect ro/F &&
+	ls -A ro >ls.out && echo F >expect && test_cmp expect ls.out
+'
+
+test_expect_success 'get --id-file: F gets mode 0666 less the umask, even if it existed' '
+	make_store S 1 &&
+	(umask 027 && statusdir get S --id-file F >/dev/null) &&
+	test "$(stat -c %a F)" = 640 &&
+	chmod 600 F &&
+	(umask 002 && statusdir get S --id-file F >/dev/null) &&
+	test "$(stat -c %a F)" = 664 &&
+	nth_id S 1 >expect && test_cmp expect F
+'
+
+test_expect_success 'get --id-file: a symbolic link F is replaced, its target untouched' '
+	make_store S 1 &&
+	ln -s target L &&
+	echo keep >kept && ln -s kept L2 &&
+	statusdir get S --id-file L >/dev/null &&
+	statusdir get S --id-file L2 >/dev/null &&
+	test -f L && ! test -h L && ! test -e target &&
+	test -f L2 && ! test -h L2 &&
+	echo keep >expect && test_cmp expect kept &&
+	nth_id S 1 >expect && test_cmp expect L && test_cmp expect L2 &&
+	no_temp
+'
+
+test_expect_success 'get --id-file: when get fails, F is left as it was and no temporary file stays' '
+	statusdir init S &&
+	echo old >F &&
+	test_expect_code 1 statusdir get S --id-file F >out 2>err &&
+	test_must_be_empty out &&
+	echo old >expect && test_cmp expect F && no_temp &&
+	echo x | statusdir put S >id &&
+	test_expect_code 4 statusdir get S --id-file F >/dev/full 2>err &&
+	test_cmp expect F && no_temp &&
+	test_expect_code 4 statusdir get S --id-file F >&- 2>err &&
+	test_cmp expect F && no_temp &&
+	printf y >"S/cur/$(cat id)" &&
+	test_expect_code 3 statusdir get S --strict --id-file F >out 2>err &&
+	test_must_be_empty out &&
+	test_cmp expect F && no_temp
+'
+
+test_expect_success 'get --id-file: killed by SIGPIPE, no temporary file stays' '
+	statusdir init S &&
+	head -c 3000000 /dev/zero | statusdir put S >id &&
+	{ statusdir get S --id-file F; echo $? >rc; } | head -c 1 >/dev/null &&
+	test "$(cat rc)" = 141 &&
+	! test -e F && no_temp
+'
+
 test_done
