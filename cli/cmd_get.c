@@ -134,10 +134,12 @@ static int temp_commit(const char *path, const char *id)
 	temp.fd = -1;
 	if (r != 0 && errno != EINTR) /* EINTR: Linux closed it anyway */
 		return -errno;
-	if (rename(temp.path, path) != 0)
-		return -errno;
-	temp.live = 0;
-	return 0;
+	block_fatal(SIG_BLOCK); /* no signal between the rename and !live */
+	r = rename(temp.path, path) == 0 ? 0 : -errno;
+	if (r == 0)
+		temp.live = 0;
+	block_fatal(SIG_UNBLOCK);
+	return r;
 }
 
 /* Removes the temporary file if it is still there, keeping errno. */
