@@ -80,18 +80,28 @@ test_expect_success 'a producer that fails half-way: a pipe commits the part, --
 	unchanged S "$(cat id)"
 '
 
-# The recipe of README and statusdir(1) for a pipeline.  Debian 12's sh
-# (dash 0.5.12) has no pipefail, hence bash.
+# recipe: the pipeline of README and statusdir(1), word for word, with the
+# df of ./bin.  Debian 12's sh (dash 0.5.12) has no pipefail, hence bash.
+recipe () {
+	(PATH=$PWD/bin:$PATH && export PATH &&
+	statusdir put S --run bash -c 'set -o pipefail; df -h /srv | grep -v tmpfs')
+}
+
 test_expect_success 'the documented pipefail recipe commits only if every command succeeds' '
+	test_grep -F "statusdir put S --run bash -c '"'"'set -o pipefail; df -h /srv | grep -v tmpfs'"'"'" "$top_srcdir/README" &&
+	test_grep -F "\-\-run bash \-c \(aqset \-o pipefail; df \-h /srv | grep \-v tmpfs\(aq" "$top_srcdir/man/statusdir.1" &&
 	statusdir init S &&
 	echo good | statusdir put S >id &&
-	test_expect_code 4 statusdir put S --run bash -c "set -o pipefail; false | grep -v tmpfs" 2>err &&
-	test_grep "exited with status 1; nothing committed" err &&
+	mkdir bin &&
+	printf "#!/bin/sh\necho partial\nexit 3\n" >bin/df && chmod +x bin/df &&
+	test_expect_code 4 recipe 2>err &&
+	test_grep "bash exited with status 3; nothing committed" err &&
 	unchanged S "$(cat id)" &&
-	test_expect_code 4 statusdir put S --run bash -c "set -o pipefail; (echo partial; exit 3) | grep -v tmpfs" 2>err &&
-	test_grep "exited with status 3; nothing committed" err &&
+	printf "#!/bin/sh\nexit 1\n" >bin/df &&
+	test_expect_code 4 recipe 2>err &&
 	unchanged S "$(cat id)" &&
-	statusdir put S --run bash -c "set -o pipefail; printf \"a\ntmpfs\n\" | grep -v tmpfs" >id &&
+	printf "#!/bin/sh\necho a\necho tmpfs\n" >bin/df &&
+	recipe >id &&
 	echo a >expect && statusdir get S >out && test_cmp expect out
 '
 
