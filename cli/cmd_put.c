@@ -15,12 +15,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { OPT_NOSYNC = 1, OPT_ONE_FLUSH, OPT_IF_CHANGED };
+enum { OPT_NOSYNC = 1, OPT_ONE_FLUSH, OPT_IF_CHANGED, OPT_NO_EMPTY, OPT_QUIET };
 
 static const struct option_spec put_opts[] = {
 	{ "no-sync", 0, false, OPT_NOSYNC },
 	{ "one-flush", 0, false, OPT_ONE_FLUSH },
 	{ "if-changed", 0, false, OPT_IF_CHANGED },
+	{ "no-empty", 0, false, OPT_NO_EMPTY },
+	{ "quiet", 'q', false, OPT_QUIET },
 	{ "run", 0, false, ARG_REST },
 	{ NULL, 0, false, 0 },
 };
@@ -64,41 +66,69 @@ static void reraise(void)
 struct put_args {
 	const struct command *cmd;
 	unsigned flags;
+	bool no_empty; /* --no-empty: a 0-byte payload is an error */
+	bool quiet;    /* -q: no notes, only errors */
 };
 
 static int on_put_option(int key, const char *value, void *ctx)
 {
 	struct put_args *a = ctx;
 	(void)value;
-	a->flags |= key == OPT_NOSYNC      ? STATUSDIR_NOSYNC
-	            : key == OPT_ONE_FLUSH ? STATUSDIR_ONE_FLUSH
-	                                   : STATUSDIR_IF_CHANGED;
+	switch (key) {
+	case OPT_NOSYNC: a->flags |= STATUSDIR_NOSYNC; break;
+	case OPT_ONE_FLUSH: a->flags |= STATUSDIR_ONE_FLUSH; break;
+	case OPT_IF_CHANGED: a->flags |= STATUSDIR_IF_CHANGED; break;
+	case OPT_NO_EMPTY: a->no_empty = true; break;
+	default: a->quiet = true; break;
+	}
 	return 0;
 }
 
-/* Copies fd into the transaction until end of file: 0, or -errno
- * (-EINTR when a signal arrived). */
-static int stream_into(statusdir_txn *txn, int fd)
+/* Where the payload comes from, for the messages: a read error names it,
+ * so that it cannot be taken for an error of the store. */
+struct input {
+	int fd;
+	const char *name;  /* FILE, "stdin", or CMD */
+	bool is_command;   /* name is CMD: its output was read */
+	uint64_t size;     /* bytes read so far */
+	int read_err;      /* -errno of the read that failed, else 0 */
+};
+
+/* Copies in->fd into the transaction until end of file: 0, or -errno
+ * (-EINTR when a signal arrived); a failed read also sets in->read_err. */
+static int stream_into(statusdir_txn *txn, struct input *in)
 {
 	char buf[64 * 1024];
 	for (;;) {
 		if (caught_signal)
 			return -EINTR;
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n = read(in->fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
+			return in->read_err = -errno;
 		if (n == 0)
 			return 0;
+		in->size += (uint64_t)n;
 		int r = statusdir_put_write(txn, buf, (size_t)n);
 		if (r < 0)
 			return r;
 	}
 }
 
-/* Commits and prints the id: 0, 4 or 5. */
-static int commit_and_report(const char *store, statusdir_txn *txn)
+/* Says why streaming failed: the input, or the store. */
+static void report_stream_error(const char *store, const struct input *in, int r)
+{
+	if (r == in->read_err)
+		error_msg(store, "cannot read %s%s: %s", in->is_command ? "the output of " : "",
+		          in->name, strerror(-r));
+	else
+		error_store(store, "put failed", r);
+}
+
+/* Commits and prints the id: 0, 4 or 5.  Quiet hides the one note, never
+ * an error nor the line that names a version whose id was not printed. */
+static int commit_and_report(const char *store, statusdir_txn *txn, bool quiet)
 {
 	char id[STATUSDIR_ID_SIZE];
 	hold_signals(SIG_BLOCK);
@@ -108,7 +138,7 @@ static int commit_and_report(const char *store, statusdir_txn *txn)
 		error_store(store, "put failed", r);
 		return EXIT_FAILED;
 	}
-	if (r == STATUSDIR_UNCHANGED)
+	if (r == STATUSDIR_UNCHANGED && !quiet)
 		error_msg(store, "unchanged, newest is %s", id);
 	int x = committed_done(store, id);
 	hold_signals(SIG_UNBLOCK); /* a signal held back is caught now ... */
@@ -117,12 +147,13 @@ static int commit_and_report(const char *store, statusdir_txn *txn)
 	return x;
 }
 
-static int open_input(const char *store, const char *file, int *fd)
+static int open_input(const char *store, const char *file, struct input *in)
 {
 	bool dash = file && strcmp(file, "-") == 0;
+	in->name = dash || !file ? "stdin" : file;
 	if (file && !dash) {
-		*fd = open(file, O_RDONLY | O_CLOEXEC);
-		if (*fd < 0) {
+		in->fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (in->fd < 0) {
 			error_msg(store, "cannot open %s: %s", file, strerror(errno));
 			return EXIT_FAILED;
 		}
@@ -133,26 +164,35 @@ static int open_input(const char *store, const char *file, int *fd)
 	if (!dash && isatty(STDIN_FILENO))
 		return usage_error(&command_put,
 		                   "%s: stdin is a terminal; give '-' to type the status", store);
-	*fd = STDIN_FILENO;
+	in->fd = STDIN_FILENO;
 	return 0;
 }
 
-static int put_from_fd(const char *store, statusdir *sd, unsigned flags, int fd)
+/* Ends a transaction (NULL if it never began) whose payload was streamed
+ * with result r: commits it, or aborts it and says why.  0, 4 or 5. */
+static int end_put(const char *store, statusdir_txn *txn, const struct put_args *a,
+                   const struct input *in, int r)
 {
-	statusdir_txn *txn;
-	int r = statusdir_put_begin(sd, flags, &txn);
-	if (r < 0) {
-		error_store(store, "put failed", r);
-		return EXIT_FAILED;
-	}
-	r = stream_into(txn, fd);
-	if (r == 0)
-		return commit_and_report(store, txn);
+	if (r == 0 && !(a->no_empty && in->size == 0))
+		return commit_and_report(store, txn, a->quiet);
 	statusdir_put_abort(txn);
 	if (caught_signal)
 		reraise();
-	error_store(store, "put failed", r);
+	if (r == 0)
+		error_msg(store, "empty payload from %s (--no-empty); nothing committed", in->name);
+	else
+		report_stream_error(store, in, r);
 	return EXIT_FAILED;
+}
+
+static int put_from_fd(const char *store, statusdir *sd, const struct put_args *a,
+                       struct input *in)
+{
+	statusdir_txn *txn = NULL;
+	int r = statusdir_put_begin(sd, a->flags, &txn);
+	if (r == 0)
+		r = stream_into(txn, in);
+	return end_put(store, txn, a, in, r);
 }
 
 /* Starts the producer with its stdout on a pipe whose read end is *out_fd. */
@@ -193,39 +233,37 @@ static int producer_status(const char *store, const char *name, pid_t pid, bool 
 	return -1;
 }
 
-static int put_from_command(const char *store, statusdir *sd, unsigned flags, char **argv)
+static int put_from_command(const char *store, statusdir *sd, const struct put_args *a,
+                            char **argv)
 {
 	statusdir_txn *txn = NULL;
-	int fd = -1;
+	struct input in = { -1, argv[0], true, 0, 0 };
 	pid_t pid;
-	int r = spawn_producer(argv, &fd, &pid);
+	int r = spawn_producer(argv, &in.fd, &pid);
 	if (r < 0) {
 		error_msg(store, "put --run: %s: %s; nothing committed", argv[0], strerror(-r));
 		return EXIT_FAILED;
 	}
-	r = statusdir_put_begin(sd, flags, &txn);
+	r = statusdir_put_begin(sd, a->flags, &txn);
 	if (r == 0)
-		r = stream_into(txn, fd);
-	close(fd); /* a producer still writing now gets SIGPIPE */
+		r = stream_into(txn, &in);
+	close(in.fd); /* a producer still writing now gets SIGPIPE */
 	if (caught_signal)
 		kill(pid, caught_signal);
-	int st = producer_status(store, argv[0], pid, r < 0);
-	if (r == 0 && st == 0)
-		return commit_and_report(store, txn);
+	if (producer_status(store, argv[0], pid, r < 0) == 0 || r < 0)
+		return end_put(store, txn, a, &in, r);
 	statusdir_put_abort(txn);
 	if (caught_signal)
 		reraise();
-	if (r < 0)
-		error_store(store, "put failed", r);
 	return EXIT_FAILED;
 }
 
 static int cmd_put(int argc, char **argv)
 {
-	struct put_args a = { &command_put, 0 };
+	struct put_args a = { &command_put, 0, false, false };
+	struct input in = { -1, NULL, false, 0, 0 };
 	char *pos[2], **run = NULL;
 	statusdir *sd;
-	int fd = -1;
 	int n = args_parse(a.cmd, argc, argv, put_opts, on_put_option, &a, pos, 2, &run);
 	if (n < 0)
 		return EXIT_USAGE;
@@ -234,25 +272,28 @@ static int cmd_put(int argc, char **argv)
 	if (run && (n > 1 || !run[0]))
 		return usage_error(a.cmd, run[0] ? "give either FILE or --run, not both"
 		                                 : "--run needs a command");
-	int r = run ? 0 : open_input(pos[0], n > 1 ? pos[1] : NULL, &fd);
+	int r = run ? 0 : open_input(pos[0], n > 1 ? pos[1] : NULL, &in);
 	if (r)
 		return r;
 	catch_signals();
 	r = store_open(pos[0], 0, &sd);
 	if (r == 0) {
-		r = run ? put_from_command(pos[0], sd, a.flags, run)
-		        : put_from_fd(pos[0], sd, a.flags, fd);
+		r = run ? put_from_command(pos[0], sd, &a, run) : put_from_fd(pos[0], sd, &a, &in);
 		statusdir_close(sd);
 	}
-	if (fd > STDIN_FILENO)
-		close(fd);
+	if (in.fd > STDIN_FILENO)
+		close(in.fd);
 	return r;
 }
 
 const struct command command_put = {
 	"put", cmd_put,
-	"statusdir put STORE [--no-sync] [--one-flush] [--if-changed] [FILE|-]\n"
-	"       statusdir put STORE [--no-sync] [--one-flush] [--if-changed] --run CMD [ARG...]",
+	"statusdir put STORE [--no-sync] [--one-flush] [--if-changed] [--no-empty]\n"
+	"       [-q|--quiet] [FILE|-]\n"
+	"       statusdir put STORE [--no-sync] [--one-flush] [--if-changed] [--no-empty]\n"
+	"       [-q|--quiet] --run CMD [ARG...]",
 	"Put FILE, stdin, or the output of CMD as the new newest version and\n"
-	"print its id.  With --run, commit only if CMD exits 0.",
+	"print its id.  With --run, commit only if CMD exits 0: a pipe into put\n"
+	"cannot tell put that its producer failed.  --no-empty refuses a 0-byte\n"
+	"payload (exit 4); -q, --quiet leaves out notes, never errors.",
 };

@@ -11,9 +11,11 @@ else
 	store=$(mktemp -d "${TMPDIR:-/tmp}/statusdir-demo.XXXXXX")/store
 fi
 "$sd" init "$store"
-echo "status: starting" | "$sd" put "$store"
-echo "status: ok, 3 jobs" | "$sd" put "$store"
-"$sd" put "$store" --run sh -c 'echo "status: ok, load $(cut -d" " -f1 /proc/loadavg)"'
+# put --run, not a pipe: put commits the output only if the command exits 0
+# (a pipe would commit whatever a failed command wrote, even nothing).
+"$sd" put "$store" --run echo "status: starting"
+"$sd" put "$store" --run echo "status: ok, 3 jobs"
+"$sd" put "$store" --no-empty --run sh -c 'echo "status: ok, load $(cut -d" " -f1 /proc/loadavg)"'
 echo "--- newest version (statusdir get):"
 "$sd" get "$store"
 echo "--- history (statusdir log):"
