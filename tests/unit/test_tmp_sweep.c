@@ -333,6 +333,22 @@ static void test_usage_of_empty_tmp(void **state)
 	assert_int_equal(u.stale + u.busy + u.stale_bytes + u.busy_bytes, 0);
 }
 
+/* A listing of tmp/ that fails is an error, not zero files. */
+static void test_usage_reports_a_failed_listing(void **state)
+{
+	struct store *s = *state;
+	struct statusdir_tmp_usage u;
+	plant_tmp(s, "leftover");
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EIO, .name = "." });
+	assert_int_equal(statusdir_tmp_usage(s->sd, 0, &u), -EIO);
+	assert_true(fault_hits(FAULT_OPENAT) >= 1);
+	assert_int_equal(u.stale + u.busy, 0);
+	fault_reset();
+	assert_int_equal(statusdir_tmp_usage(s->sd, 0, &u), 0);
+	assert_int_equal(u.busy, 1);
+	assert_int_equal(u.busy_bytes, 7);
+}
+
 static bool have_writer_identity(void)
 {
 	struct stat st;
@@ -357,6 +373,7 @@ int main(void)
 		T(test_verify_reports_stale_and_busy),
 		T(test_usage_counts_stale_and_busy),
 		T(test_usage_of_empty_tmp),
+		T(test_usage_reports_a_failed_listing),
 	};
 	if (!have_writer_identity()) {
 		printf("1..0 # SKIP no /proc: writers cannot be identified\n");
