@@ -444,6 +444,26 @@ STATUSDIR_API int statusdir_verify(statusdir *sd, statusdir_report_fn *report,
                                    void *report_arg,
                                    struct statusdir_counts *counts);
 
+/* What tmp/ holds, as prune would judge it now. */
+struct statusdir_tmp_usage {
+	uint64_t stale;       /* files prune would remove: their writer is
+	                         gone, or they are older than the age limit */
+	uint64_t busy;        /* files of writers that may still be running */
+	uint64_t stale_bytes; /* the sizes of those files (st_size), summed */
+	uint64_t busy_bytes;
+};
+
+/* Counts the regular files in tmp/ and their bytes into *u, without
+ * reading or changing any: one listing of tmp/ and one fstatat(2) per
+ * file, so it costs no more with large payloads (statusdir_verify() reads
+ * every version; this reads none).  tmp_age_ns as in struct
+ * statusdir_prune_policy (0: STATUSDIR_TMP_AGE_NS).  Works on a handle
+ * opened with STATUSDIR_READONLY.  A file gone while it counts is not
+ * counted.  Returns 0, -EINVAL (NULL, or a negative age), -EACCES, -EIO,
+ * ...; on failure *u holds what was counted. */
+STATUSDIR_API int statusdir_tmp_usage(statusdir *sd, int64_t tmp_age_ns,
+                                      struct statusdir_tmp_usage *u);
+
 /* ---- Ids and errors ------------------------------------------------------- */
 
 /* Checks that id matches the grammar of statusdir(5) and, if v is not NULL,

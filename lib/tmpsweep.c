@@ -22,13 +22,25 @@ struct sweep {
 	int err;
 };
 
-static bool is_stale(struct sweep *s, int dirfd, const char *name)
+/* 1 stale, 0 not (a live writer's, or one that cannot be judged yet),
+ * -ENOENT gone, -EISDIR not a regular file, or the -errno of fstatat;
+ * *size (may be NULL) is the file's size. */
+static int tmp_state(const struct sweep *s, int dirfd, const char *name, uint64_t *size)
 {
 	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-		return false;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EISDIR;
+	if (size)
+		*size = (uint64_t)st.st_size;
 	int64_t ctime_ns = (int64_t)st.st_ctim.tv_sec * NS_PER_SEC + st.st_ctim.tv_nsec;
 	return ctime_ns < s->cutoff_ns || statusdir__tmp_writer_gone(s->me, name);
+}
+
+static bool is_stale(struct sweep *s, int dirfd, const char *name)
+{
+	return tmp_state(s, dirfd, name, NULL) == 1;
 }
 
 static int sweep_one(void *arg, int dirfd, const char *name, bool is_reg)
@@ -78,6 +90,12 @@ static int sweep_format_tmp(void *arg, int dirfd, const char *name, bool is_reg)
 	return 0;
 }
 
+/* The ctime before which a tmp/ file is stale, whoever wrote it. */
+static int64_t stale_before(int64_t tmp_age_ns)
+{
+	return statusdir__now_ns() - (tmp_age_ns > 0 ? tmp_age_ns : STATUSDIR_TMP_AGE_NS);
+}
+
 int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
                          enum tmp_sweep_mode mode,
                          const struct statusdir_prune_policy *p,
@@ -86,8 +104,7 @@ int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
 	statusdir__identity_refresh(&sd->me, statusdir__pid(sd));
 	struct sweep s = {
 		.me = &sd->me,
-		.cutoff_ns = statusdir__now_ns() -
-		             (tmp_age_ns > 0 ? tmp_age_ns : STATUSDIR_TMP_AGE_NS),
+		.cutoff_ns = stale_before(tmp_age_ns),
 		.mode = mode,
 		.p = p,
 		.counts = counts,
@@ -96,4 +113,46 @@ int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
 	if (r == 0 && mode != TMP_SWEEP_REPORT)
 		r = statusdir__scan(sd->root_fd, sweep_format_tmp, &s);
 	return r < 0 ? r : s.err;
+}
+
+struct usage_scan {
+	struct sweep sweep;
+	struct statusdir_tmp_usage *u;
+	int err;
+};
+
+static int count_one(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	struct usage_scan *us = arg;
+	uint64_t size = 0;
+	if (!is_reg)
+		return 0;
+	int r = tmp_state(&us->sweep, dirfd, name, &size);
+	if (r == 1) {
+		us->u->stale++;
+		us->u->stale_bytes += size;
+	} else if (r == 0) {
+		us->u->busy++;
+		us->u->busy_bytes += size;
+	} else if (r != -ENOENT && r != -EISDIR && !us->err) {
+		us->err = r; /* go on counting, report the first error */
+	}
+	return 0;
+}
+
+int statusdir_tmp_usage(statusdir *sd, int64_t tmp_age_ns, struct statusdir_tmp_usage *u)
+{
+	if (!sd || !u || tmp_age_ns < 0)
+		return -EINVAL;
+	memset(u, 0, sizeof(*u));
+	statusdir__identity_refresh(&sd->me, statusdir__pid(sd));
+	struct usage_scan us = {
+		.sweep = {
+			.me = &sd->me,
+			.cutoff_ns = stale_before(tmp_age_ns),
+		},
+		.u = u,
+	};
+	int r = statusdir__scan(sd->tmp_fd, count_one, &us);
+	return r < 0 ? r : us.err;
 }

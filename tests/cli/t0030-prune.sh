@@ -27,6 +27,47 @@ kill_a_put () {
 	test "$(ls "$1/tmp" | wc -l)" = 1
 }
 
+# check_prune_json FILE DRY_RUN VERSIONS REMOVED MOVED TMP: FILE holds one
+# JSON object on one line, prune --json's, with exactly the keys and types
+# statusdir(1) lists; DRY_RUN is true or false, VERSIONS a number or "-"
+# for null; REMOVED and MOVED are files of ids, TMP a file of "DIR/NAME"
+# lines (any order; empty or missing: none).
+check_prune_json () {
+	/usr/bin/python3 -c '
+import json, os, sys
+path, dry, versions, removed, moved, tmp = sys.argv[1:]
+def lines(f):
+    return sorted(open(f).read().splitlines()) if os.path.exists(f) else []
+text = open(path).read()
+assert text.endswith("}\n") and text.count("\n") == 1, "not one line: %r" % text
+d = json.loads(text)
+keys = {"dry_run", "versions", "removed", "moved", "tmp_removed",
+        "removed_versions", "moved_versions", "removed_tmp"}
+assert set(d) == keys, "keys: %s" % sorted(set(d) ^ keys)
+assert d["dry_run"] is (dry == "true"), d["dry_run"]
+if versions == "-":
+    assert d["versions"] is None, d["versions"]
+else:
+    assert type(d["versions"]) is int and d["versions"] == int(versions), d["versions"]
+for k in ("removed_versions", "moved_versions", "removed_tmp"):
+    assert type(d[k]) is list, (k, d[k])
+for k in ("removed", "moved", "tmp_removed"):
+    assert type(d[k]) is int, (k, d[k])
+assert d["removed"] == len(d["removed_versions"]), d
+assert d["moved"] == len(d["moved_versions"]), d
+assert d["tmp_removed"] == len(d["removed_tmp"]), d
+for v in d["removed_versions"] + d["moved_versions"]:
+    assert type(v) is str, v
+assert sorted(d["removed_versions"]) == lines(removed), (d["removed_versions"], lines(removed))
+assert sorted(d["moved_versions"]) == lines(moved), (d["moved_versions"], lines(moved))
+for t in d["removed_tmp"]:
+    assert type(t) is dict and set(t) == {"dir", "name"}, t
+    assert type(t["dir"]) is str and type(t["name"]) is str, t
+got = sorted(t["dir"] + "/" + t["name"] for t in d["removed_tmp"])
+assert got == lines(tmp), (got, lines(tmp))
+' "$@"
+}
+
 test_expect_success 'prune with no flags on a tidy store: no output, nothing removed' '
 	make_store S 12 &&
 	snapshot S before &&
@@ -303,6 +344,80 @@ test_expect_success 'prune of a missing store exits 4; extra argument exits 2' '
 	make_store T 1 &&
 	test_expect_code 2 statusdir prune T extra 2>err &&
 	test_usage_error prune err
+'
+
+test_expect_success PYTHON3 'prune --json: what was removed and moved, and nothing else' '
+	make_store S 12 &&
+	mv S/old/* S/cur/ &&
+	kill_a_put S &&
+	echo "tmp/$(ls S/tmp)" >tmp &&
+	sed -n "1,9p" S.ids >removed &&
+	sed -n "1,4p" S.ids >moved &&
+	statusdir prune S --keep 3 --json >out 2>err &&
+	test_must_be_empty err &&
+	check_prune_json out false 12 removed moved tmp &&
+	statusdir log S | cut -f 1 >ids &&
+	sed -n "10,12p" S.ids | sort -r >expect && test_cmp expect ids &&
+	test_dir_is_empty S/tmp
+'
+
+test_expect_success PYTHON3 'prune --dry-run --json: what would be done; changes nothing' '
+	make_store S 12 &&
+	mv S/old/* S/cur/ &&
+	kill_a_put S &&
+	echo "tmp/$(ls S/tmp)" >tmp &&
+	sed -n "1,9p" S.ids >removed &&
+	sed -n "1,4p" S.ids >moved &&
+	snapshot S before &&
+	statusdir prune S --keep 3 --dry-run --json >out &&
+	check_prune_json out true 12 removed moved tmp &&
+	statusdir prune S --keep 3 --dry-run --json -v >out &&
+	check_prune_json out true 12 removed moved tmp &&
+	snapshot S after &&
+	test_cmp before after
+'
+
+test_expect_success PYTHON3 'prune --json without a policy: versions is null, lists are empty' '
+	make_store S 12 &&
+	statusdir prune S --json >out &&
+	check_prune_json out false - none none none &&
+	statusdir prune S --json -v >out &&
+	check_prune_json out false - none none none &&
+	statusdir log S >log && test_line_count 12 log
+'
+
+test_expect_success PYTHON3 'prune --json applies the recorded policy and says so' '
+	make_store S 5 &&
+	statusdir config S --keep 2 &&
+	sed -n "1,3p" S.ids >removed &&
+	statusdir prune S --json >out &&
+	check_prune_json out false 5 removed none none &&
+	statusdir prune S --json >out &&
+	check_prune_json out false 2 none none none
+'
+
+test_expect_success PYTHON3 'prune --json escapes a tmp/ file name with quotes, backslash, tab' '
+	make_store S 1 &&
+	name=$(printf "a \"q\" b\\\\c\td") &&
+	echo junk >"S/tmp/$name" &&
+	sleep 1.2 &&
+	printf "tmp/%s\n" "$name" >tmp &&
+	statusdir prune S --tmp-age 1s --json >out &&
+	check_prune_json out false - none none tmp &&
+	test_dir_is_empty S/tmp
+'
+
+test_expect_success 'prune --json keeps the exit codes: 2, 4, and 4 when stdout fails' '
+	test_expect_code 4 statusdir prune S --json >out 2>err &&
+	test_must_be_empty out &&
+	test_stderr_ok err &&
+	make_store S 3 &&
+	test_expect_code 2 statusdir prune S --json --keep 0 >out 2>err &&
+	test_must_be_empty out &&
+	test_usage_error prune err &&
+	test_expect_code 4 statusdir prune S --keep 1 --json >/dev/full 2>err &&
+	test_stderr_ok err &&
+	statusdir log S >log && test_line_count 1 log
 '
 
 test_done

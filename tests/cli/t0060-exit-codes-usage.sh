@@ -3,7 +3,7 @@
 test_description='exit codes, usage errors, --help, --version, --, messages'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
-commands='init config put get log prune verify path'
+commands='init config put get log prune verify path info'
 
 test_expect_success '--version and -V print "statusdir 0.1.0" and the licence' '
 	for opt in --version -V; do
@@ -82,6 +82,7 @@ test_expect_success 'no command: the hint points to statusdir help' '
 test_expect_success 'every command whose stdout fails exits 4 with a message' '
 	make_store S 3 &&
 	for args in "log S" "log S --json" "get S" "path S" "config S" "verify S" \
+		"info S" "info S --json" \
 		"prune S --keep 1 --dry-run" "log S -n 1"; do
 		test_expect_code 4 statusdir $args >/dev/full 2>err &&
 		test_stderr_ok err || { echo "args: $args" >&4; return 1; }
@@ -271,7 +272,7 @@ test_expect_success 'the program name is always statusdir (never lt-statusdir)' 
 
 test_expect_success 'a missing store exits 4 for every command but init' '
 	echo x >f &&
-	for c in config get log prune verify path; do
+	for c in config get log prune verify path info; do
 		test_expect_code 4 statusdir $c S >out 2>err &&
 		test_must_be_empty out &&
 		test_stderr_ok err &&
@@ -286,7 +287,7 @@ test_expect_success 'a missing store exits 4 for every command but init' '
 test_expect_success 'a store that is a file exits 4 for every command' '
 	echo "not a store" >S &&
 	echo x >f &&
-	test_each_exits 4 S init config get log prune verify path &&
+	test_each_exits 4 S init config get log prune verify path info &&
 	test_expect_code 4 statusdir put S f >out 2>err &&
 	test_must_be_empty out &&
 	echo "not a store" >expect && test_cmp expect S
@@ -295,7 +296,7 @@ test_expect_success 'a store that is a file exits 4 for every command' '
 test_expect_success 'a directory that is not a store exits 4 and stays as it is' '
 	mkdir S &&
 	echo x >f &&
-	test_each_exits 4 S config get log prune verify path &&
+	test_each_exits 4 S config get log prune verify path info &&
 	test_expect_code 4 statusdir put S f >out 2>err &&
 	test_dir_is_empty S
 '

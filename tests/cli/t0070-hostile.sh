@@ -95,7 +95,7 @@ test_expect_success 'cur/ that is a symlink is refused (exit 4)' '
 	ln -s cur.real S/cur &&
 	ls S/cur.real >before &&
 	echo x >f &&
-	test_each_exits 4 S get log verify prune path &&
+	test_each_exits 4 S get log verify prune path info &&
 	test_expect_code 4 statusdir put S f >out 2>err &&
 	test_must_be_empty out &&
 	test_stderr_ok err &&
@@ -173,7 +173,7 @@ test_expect_success 'an unknown format version is refused (exit 4), not touched'
 	! cmp -s S/format format.new &&
 	cp format.new S/format &&
 	echo x >f &&
-	test_each_exits 4 S get log verify prune path config &&
+	test_each_exits 4 S get log verify prune path config info &&
 	test_expect_code 4 statusdir put S f >out 2>err &&
 	test_expect_code 4 statusdir init S 2>err &&
 	test_cmp format.new S/format &&

@@ -59,9 +59,9 @@ test_expect_success 'get with fds 0-2 closed: exit 4, no version touched' '
 	store_is_intact S 3
 '
 
-test_expect_success 'commands with stdout closed exit 4: log, verify, path, config' '
+test_expect_success 'commands with stdout closed exit 4: log, verify, path, config, info' '
 	make_store S 2 &&
-	for c in log verify path config; do
+	for c in log verify path config info; do
 		test_expect_code 4 statusdir $c S >&- 2>err &&
 		test_stderr_ok err || { echo "command $c" >&4; return 1; }
 	done &&

@@ -71,7 +71,7 @@ test_expect_success NOBODY 'a store another user cannot read: exit 4 for every c
 	make_store S 2 &&
 	chmod 700 S &&
 	echo x >f &&
-	for c in get log verify prune path config; do
+	for c in get log verify prune path config info; do
 		test_expect_code 4 test_as_nobody statusdir $c S >out 2>err &&
 		test_must_be_empty out &&
 		test_stderr_ok err &&

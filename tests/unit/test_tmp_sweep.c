@@ -281,6 +281,74 @@ static void test_verify_reports_stale_and_busy(void **state)
 	assert_int_equal(store_count(s, "tmp"), 3);
 }
 
+/* statusdir_tmp_usage() counts what prune would remove and what it would
+ * leave, with their bytes, through a read-only handle, and changes nothing. */
+static void test_usage_counts_stale_and_busy(void **state)
+{
+	struct store *s = *state;
+	struct statusdir_tmp_usage u;
+	struct seen seen;
+	statusdir *ro;
+	char stale[NAME_MAX + 1], busy[NAME_MAX + 1], p[PATH_MAX];
+	put_numbered(s->sd, 2, NULL);
+	edited_name(s, 0, "0123456789abcdef0123456789abcdef", stale);
+	plant_tmp(s, stale);                  /* 7 bytes, writer gone */
+	tmp_name_now(s->sd, s, busy);
+	plant_tmp(s, busy);                   /* 7 bytes, this writer */
+	store_file(s, "tmp/unknown", p);
+	write_file(p, "0123456789abc", 13);   /* young, writer unknown */
+	store_file(s, "tmp/subdir", p);
+	assert_int_equal(mkdir(p, 0755), 0);
+	store_file(s, "tmp/link", p);
+	assert_int_equal(symlink("unknown", p), 0);
+	assert_int_equal(statusdir_open(s->path, STATUSDIR_READONLY, NULL, &ro), 0);
+	assert_int_equal(statusdir_tmp_usage(ro, 0, &u), 0);
+	assert_int_equal(u.stale, 1);
+	assert_int_equal(u.stale_bytes, 7);
+	assert_int_equal(u.busy, 2);
+	assert_int_equal(u.busy_bytes, 20);
+	assert_int_equal(store_count(s, "tmp"), 5);
+	assert_int_equal(sweep(s->sd, 0, STATUSDIR_PRUNE_DRY_RUN, &seen), u.stale);
+	fault_clock_offset(2 * HOUR);
+	assert_int_equal(statusdir_tmp_usage(ro, HOUR, &u), 0);
+	assert_int_equal(u.stale, 3);
+	assert_int_equal(u.stale_bytes, 27);
+	assert_int_equal(u.busy, 0);
+	assert_int_equal(u.busy_bytes, 0);
+	assert_int_equal(sweep(s->sd, HOUR, STATUSDIR_PRUNE_DRY_RUN, &seen), u.stale);
+	assert_int_equal(store_count(s, "tmp"), 5);
+	assert_int_equal(statusdir_tmp_usage(ro, -1, &u), -EINVAL);
+	assert_int_equal(statusdir_tmp_usage(ro, 0, NULL), -EINVAL);
+	assert_int_equal(statusdir_tmp_usage(NULL, 0, &u), -EINVAL);
+	statusdir_close(ro);
+}
+
+/* An empty tmp/ counts zero. */
+static void test_usage_of_empty_tmp(void **state)
+{
+	struct store *s = *state;
+	struct statusdir_tmp_usage u;
+	memset(&u, 0xff, sizeof(u));
+	assert_int_equal(statusdir_tmp_usage(s->sd, 0, &u), 0);
+	assert_int_equal(u.stale + u.busy + u.stale_bytes + u.busy_bytes, 0);
+}
+
+/* A listing of tmp/ that fails is an error, not zero files. */
+static void test_usage_reports_a_failed_listing(void **state)
+{
+	struct store *s = *state;
+	struct statusdir_tmp_usage u;
+	plant_tmp(s, "leftover");
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EIO, .name = "." });
+	assert_int_equal(statusdir_tmp_usage(s->sd, 0, &u), -EIO);
+	assert_true(fault_hits(FAULT_OPENAT) >= 1);
+	assert_int_equal(u.stale + u.busy, 0);
+	fault_reset();
+	assert_int_equal(statusdir_tmp_usage(s->sd, 0, &u), 0);
+	assert_int_equal(u.busy, 1);
+	assert_int_equal(u.busy_bytes, 7);
+}
+
 static bool have_writer_identity(void)
 {
 	struct stat st;
@@ -303,6 +371,9 @@ int main(void)
 		T(test_dry_run_only_reports),
 		T(test_format_leftover_goes_by_age),
 		T(test_verify_reports_stale_and_busy),
+		T(test_usage_counts_stale_and_busy),
+		T(test_usage_of_empty_tmp),
+		T(test_usage_reports_a_failed_listing),
 	};
 	if (!have_writer_identity()) {
 		printf("1..0 # SKIP no /proc: writers cannot be identified\n");
