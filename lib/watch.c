@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -208,11 +209,12 @@ int statusdir_resolve(statusdir *sd, const char *ref, char *id)
 	unsigned long long back = strtoull(ref + 1, &end, 10);
 	if (*end)
 		return -EINVAL;
-	if (errno == ERANGE)
+	if (errno == ERANGE || back >= SIZE_MAX)
 		return -ENOENT; /* more versions back than any store holds */
 	struct statusdir_version *v;
 	size_t n;
-	int r = statusdir_list(sd, &v, &n);
+	/* the newest back + 1: for @0 to @7, a listing of cur/ alone */
+	int r = statusdir_list_newest(sd, (size_t)back + 1, &v, &n);
 	if (r < 0)
 		return r;
 	r = back < n ? 0 : -ENOENT;
