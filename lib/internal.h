@@ -58,7 +58,8 @@ struct statusdir {
 	bool marked;       /* the has-versions marker is known to exist */
 	uint64_t puts;     /* puts committed through this handle (put.c) */
 	uint32_t tmp_sweep_every; /* K: a put sweeps tmp/ with chance 1/K
-	                             (STATUSDIR__TMP_SWEEP_EVERY; tests set 1) */
+	                             (STATUSDIR__TMP_SWEEP_EVERY); 0 never.
+	                             Tests set it: 1 always, 0 never */
 	int watch_fd;      /* inotify on cur/, or -1 (watch.c) */
 	void *cur_dir;     /* DIR * of cur/, rewound for each get (scan.c) */
 	pid_t cur_dir_pid; /* the process that opened it: a fork shares its offset */

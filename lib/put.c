@@ -305,7 +305,7 @@ static bool tmp_sweep_due(const statusdir *sd, const uint8_t u[16])
 	uint32_t k = sd->tmp_sweep_every;
 	uint32_t draw = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
 	                (uint32_t)u[3] << 24;
-	return k <= 1 || draw % k == 0;
+	return k != 0 && draw % k == 0;
 }
 
 /* Steps 3 to 7. */

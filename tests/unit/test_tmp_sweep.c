@@ -312,7 +312,11 @@ static void test_put_sweeps_within_a_few_k_puts(void **state)
 	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
 	edited_name(s, 2, pid, dead);
 	plant_tmp(s, dead);
-	assert_int_equal(s->sd->tmp_sweep_every, STATUSDIR__TMP_SWEEP_EVERY);
+	statusdir *fresh;
+	assert_int_equal(statusdir_open(s->path, 0, NULL, &fresh), 0);
+	assert_int_equal(fresh->tmp_sweep_every, STATUSDIR__TMP_SWEEP_EVERY);
+	statusdir_close(fresh);
+	s->sd->tmp_sweep_every = STATUSDIR__TMP_SWEEP_EVERY; /* the fixture's is 0 */
 	while (store_has(s, "tmp", dead) && puts < 3000) {
 		put_ok(s->sd, "x", 1, NULL);
 		puts++;
@@ -321,7 +325,7 @@ static void test_put_sweeps_within_a_few_k_puts(void **state)
 }
 
 /* Not every put sweeps: with K = 2^32 - 1 a sweep is due once in four
- * billion puts. */
+ * billion puts, with K = 0 never. */
 static void test_put_sweep_is_rare(void **state)
 {
 	struct store *s = *state;
@@ -330,6 +334,9 @@ static void test_put_sweep_is_rare(void **state)
 	edited_name(s, 2, pid, dead);
 	plant_tmp(s, dead);
 	s->sd->tmp_sweep_every = UINT32_MAX;
+	put_numbered(s->sd, 16, NULL);
+	assert_true(store_has(s, "tmp", dead));
+	s->sd->tmp_sweep_every = 0;
 	put_numbered(s->sd, 16, NULL);
 	assert_true(store_has(s, "tmp", dead));
 }
