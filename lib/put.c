@@ -292,14 +292,14 @@ static bool retention_due(statusdir *sd)
 }
 
 /* What killed writers left in tmp/ is swept by a put too, so that a store
- * without a prune job does not fill up with it (spec/protocol.md, section
- * 7).  Listing tmp/ costs an open, a getdents, a close and a stat per
- * file, so only one put in K sweeps: K = 64 spreads that over 64 puts,
- * while what a crash loop leaves stays near K files instead of growing
- * without bound (each sweep takes all of it).  The draw is the put's own random
- * bytes (random.c), bits 0 to 31 of the unique part, which are uniform:
+ * without a prune job does not fill up with it (spec/protocol.md, P10a and
+ * section 7).  Listing tmp/ costs an open, a getdents, a close and a stat
+ * per file, so only one put in K sweeps: K = 64 spreads that over 64 puts,
+ * and a killed put's file is still gone after about 64 completed puts on
+ * average (each sweep takes every such file).  The draw is the first 32
+ * bits of the put's own random unique part (random.c), which are uniform:
  * no extra syscall, no state.  Not on a handle's first put: a CLI put is a
- * process's only put, and would list tmp/ every time. */
+ * process's only put, and would list tmp/ every time.  K = 0: never. */
 static bool tmp_sweep_due(const statusdir *sd, const uint8_t u[16])
 {
 	uint32_t k = sd->tmp_sweep_every;
