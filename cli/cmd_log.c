@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,28 @@ static const struct statusdir_version *const *find_same(const struct statusdir_v
 	return same;
 }
 
+/* same_as (--json, %S) names the nearest older twin anywhere in the
+ * history, so only a log that shows it reads the whole history for -n. */
+static bool shows_same_as(const struct log_args *a)
+{
+	if (a->json)
+		return true;
+	for (const char *f = a->format; f && *f; f++)
+		if (*f == '%' && *++f == 'S') /* valid: a '%' is never last */
+			return true;
+	return false;
+}
+
+/* log -n N without same_as lists the newest N alone: for N up to the
+ * head, a listing of cur/, whatever the length of the history. */
+static int list_for_log(statusdir *sd, const struct log_args *a,
+                        struct statusdir_version **v, size_t *n)
+{
+	if (!a->has_limit || shows_same_as(a))
+		return statusdir_list(sd, v, n);
+	return statusdir_list_newest(sd, a->limit > SIZE_MAX ? SIZE_MAX : (size_t)a->limit, v, n);
+}
+
 static void print_version(const struct log_args *a, const struct statusdir_version *v,
                           const struct statusdir_version *same)
 {
@@ -111,7 +134,7 @@ static int cmd_log(int argc, char **argv)
 	int r = store_open(pos[0], STATUSDIR_READONLY, &sd);
 	if (r)
 		return r;
-	r = statusdir_list(sd, &v, &n);
+	r = list_for_log(sd, &a, &v, &n);
 	statusdir_close(sd);
 	if (r < 0) {
 		error_store(pos[0], "cannot list versions", r);

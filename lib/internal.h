@@ -31,6 +31,10 @@
  * hash, so that tmp/ names stay well below NAME_MAX. */
 #define HOST_PART_MAX 100
 
+/* A put sweeps tmp/ of files whose writer is gone on one put in this many,
+ * chosen at random (put.c, tmp_sweep_due). */
+#define STATUSDIR__TMP_SWEEP_EVERY 64
+
 /* The writer identity that goes into tmp/ names, so that a cleaner can tell
  * whether the writer of a tmp file is still running. */
 struct writer_identity {
@@ -53,6 +57,9 @@ struct statusdir {
 	int64_t last_time; /* time of the last id this handle put */
 	bool marked;       /* the has-versions marker is known to exist */
 	uint64_t puts;     /* puts committed through this handle (put.c) */
+	uint32_t tmp_sweep_every; /* K: a put sweeps tmp/ with chance 1/K
+	                             (STATUSDIR__TMP_SWEEP_EVERY); 0 never.
+	                             Tests set it: 1 always, 0 never */
 	int watch_fd;      /* inotify on cur/, or -1 (watch.c) */
 	void *cur_dir;     /* DIR * of cur/, rewound for each get (scan.c) */
 	pid_t cur_dir_pid; /* the process that opened it: a fork shares its offset */
@@ -159,6 +166,8 @@ enum tmp_sweep_mode {
 	TMP_SWEEP_REMOVE,  /* prune: remove stale files */
 	TMP_SWEEP_DRY_RUN, /* prune --dry-run: report what would go */
 	TMP_SWEEP_REPORT,  /* verify: report stale and busy files */
+	TMP_SWEEP_GONE,    /* put: remove files whose writer is known gone,
+	                      never by age alone */
 };
 HIDDEN int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
                                 enum tmp_sweep_mode mode,

@@ -224,6 +224,7 @@ int statusdir_open(const char *path, unsigned flags,
 	sd->root_fd = root_fd;
 	sd->tmp_fd = sd->cur_fd = sd->old_fd = sd->watch_fd = sd->format_fd = -1;
 	sd->readonly = flags & STATUSDIR_READONLY;
+	sd->tmp_sweep_every = STATUSDIR__TMP_SWEEP_EVERY;
 	statusdir__fork_guard_init(sd);
 	r = open_or_create(sd, flags, cfg);
 	if (r == 0)

@@ -12,7 +12,9 @@
  *     With STATUSDIR_ONE_FLUSH step 3 moves here instead of this fsync:
  *     the file, still open, is fsync'd once it is in cur/ (spec/protocol.md,
  *     "One flush").
- *  7. move versions beyond the head from cur/ to old/ (best effort)
+ *  7. move versions beyond the head from cur/ to old/ (best effort), then
+ *     apply the recorded retention and, on one put in K, sweep tmp/ of
+ *     files whose writer is gone (best effort as well)
  * Before step 5 a failure removes tmp/NAME; the previous newest is never
  * touched. */
 #include "internal.h"
@@ -289,6 +291,23 @@ static bool retention_due(statusdir *sd)
 	return sd->puts++ % k == 0;
 }
 
+/* What killed writers left in tmp/ is swept by a put too, so that a store
+ * without a prune job does not fill up with it (spec/protocol.md, P10a and
+ * section 7).  Listing tmp/ costs an open, a getdents, a close and a stat
+ * per file, so only one put in K sweeps: K = 64 spreads that over 64 puts,
+ * and a killed put's file is still gone after about 64 completed puts on
+ * average (each sweep takes every such file).  The draw is the first 32
+ * bits of the put's own random unique part (random.c), which are uniform:
+ * no extra syscall, no state.  Not on a handle's first put: a CLI put is a
+ * process's only put, and would list tmp/ every time.  K = 0: never. */
+static bool tmp_sweep_due(const statusdir *sd, const uint8_t u[16])
+{
+	uint32_t k = sd->tmp_sweep_every;
+	uint32_t draw = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
+	                (uint32_t)u[3] << 24;
+	return k != 0 && draw % k == 0;
+}
+
 /* Steps 3 to 7. */
 int statusdir_put_commit(statusdir_txn *txn, char *id)
 {
@@ -332,6 +351,7 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	} else if (sync) {
 		r = statusdir__fsync(sd->cur_fd);
 	}
+	bool sweep = tmp_sweep_due(sd, txn->unique);
 	txn_free(txn);
 	if (r == 0)
 		r = mark_has_versions(sd, sync);
@@ -346,6 +366,8 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	/* best effort, like the head trim: the put has committed */
 	if (retention_due(sd))
 		(void)statusdir__apply_retention(sd, new_id);
+	if (sweep) /* the put has committed: what the sweep meets changes nothing */
+		(void)statusdir__tmp_sweep(sd, 0, TMP_SWEEP_GONE, NULL, NULL);
 	if (id)
 		memcpy(id, new_id, strlen(new_id) + 1);
 	return 0;

@@ -45,9 +45,12 @@ int statusdir_resolve(statusdir *sd, const char *ref, char *id)
 	int r = parse_ref(ref, &back);
 	if (r < 0)
 		return r;
+	if (back >= SIZE_MAX)
+		return -ENOENT; /* more versions back than any store holds */
 	struct statusdir_version *v;
 	size_t n;
-	r = statusdir_list(sd, &v, &n);
+	/* the newest back + 1: for @0 to @7, a listing of cur/ alone */
+	r = statusdir_list_newest(sd, (size_t)back + 1, &v, &n);
 	if (r < 0)
 		return r;
 	r = back < n ? 0 : -ENOENT;

@@ -335,6 +335,21 @@ STATUSDIR_API int statusdir_list(statusdir *sd, struct statusdir_version **out,
                                  size_t *n);
 STATUSDIR_API void statusdir_list_free(struct statusdir_version *list);
 
+/* ---- Listing the newest versions only ---- */
+
+/* Lists the newest n versions (fewer if the store holds fewer), newest
+ * first, into a newly allocated array stored in *out with its length in
+ * *count, exactly as the first n entries of statusdir_list() would be;
+ * n == 0, or an empty store, gives 0 and *out == NULL.  Free the array
+ * with statusdir_list_free().  For n up to STATUSDIR_HEAD it reads only
+ * cur/ (unless cur/ holds fewer than n versions), so its cost follows n,
+ * not the length of the history; a greater n lists the whole store.
+ * On failure *out is NULL and *count 0.  Returns 0, -EINVAL (sd, out or
+ * count NULL), -ENOMEM, -EIO, ... */
+STATUSDIR_API int statusdir_list_newest(statusdir *sd, size_t n,
+                                        struct statusdir_version **out,
+                                        size_t *count);
+
 /* Lists the versions whose ids are greater than after (NULL or "": all),
  * OLDEST first, as statusdir_list() does otherwise.  A watcher calls it
  * with its watermark: it reads old/ only when the watermark fell behind the

@@ -4,7 +4,9 @@
  * A tmp/ file is stale when its ctime is older than the age limit (36 h by
  * default; ctime because atime lies under noatime/relatime), or when its
  * name shows that its writer is gone (tmpname.c).  Only regular files are
- * considered; anything else in tmp/ is left alone. */
+ * considered; anything else in tmp/ is left alone.  The sweep a put runs
+ * (TMP_SWEEP_GONE) uses the second rule alone: age is prune's to judge
+ * (spec/protocol.md, section 7). */
 #include "internal.h"
 
 #include <errno.h>
@@ -35,7 +37,8 @@ static int tmp_state(const struct sweep *s, int dirfd, const char *name, uint64_
 	if (size)
 		*size = (uint64_t)st.st_size;
 	int64_t ctime_ns = (int64_t)st.st_ctim.tv_sec * NS_PER_SEC + st.st_ctim.tv_nsec;
-	return ctime_ns < s->cutoff_ns || statusdir__tmp_writer_gone(s->me, name);
+	bool by_age = s->mode != TMP_SWEEP_GONE && ctime_ns < s->cutoff_ns;
+	return by_age || statusdir__tmp_writer_gone(s->me, name);
 }
 
 static bool is_stale(struct sweep *s, int dirfd, const char *name)
@@ -61,7 +64,7 @@ static int sweep_one(void *arg, int dirfd, const char *name, bool is_reg)
 		statusdir__report(s->p, STATUSDIR_EV_TMP_STALE, "tmp", name, "stale");
 		return 0;
 	}
-	if (s->mode == TMP_SWEEP_REMOVE && unlinkat(dirfd, name, 0) != 0) {
+	if (s->mode != TMP_SWEEP_DRY_RUN && unlinkat(dirfd, name, 0) != 0) {
 		if (errno != ENOENT && !s->err)
 			s->err = -errno; /* go on with the rest, report the first error */
 		return 0;
@@ -110,7 +113,7 @@ int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
 		.counts = counts,
 	};
 	int r = statusdir__scan(sd->tmp_fd, sweep_one, &s);
-	if (r == 0 && mode != TMP_SWEEP_REPORT)
+	if (r == 0 && (mode == TMP_SWEEP_REMOVE || mode == TMP_SWEEP_DRY_RUN))
 		r = statusdir__scan(sd->root_fd, sweep_format_tmp, &s);
 	return r < 0 ? r : s.err;
 }

@@ -168,6 +168,62 @@ test_expect_success 'log output does not depend on TZ or LC_*' '
 	test_cmp expect base
 '
 
+# fill_old S N: N more versions in S/old/, older than every other, made by
+# name alone (log opens no version, so their bytes do not matter).
+fill_old () {
+	fo_id_=$(nth_id "$1" 1) &&
+	fo_i_=0 &&
+	fo_names_= &&
+	while test "$fo_i_" -lt "$2"; do
+		fo_names_="$fo_names_ $(id_with_time "$fo_id_" $((1000000000000000000 + fo_i_)))"
+		fo_i_=$((fo_i_ + 1))
+	done &&
+	(cd "$1/old" && touch $fo_names_)
+}
+
+# getdents_of ARGS...: how many getdents64 calls "statusdir ARGS" makes.
+getdents_of () {
+	strace -f -e trace=getdents64 -o trace statusdir "$@" >/dev/null &&
+	grep -c getdents64 trace
+}
+
+test_expect_success 'log -n prints what log prints first, with or without --json' '
+	make_store S 20 &&
+	fill_old S 50 &&
+	statusdir log S >all &&
+	for n in 1 3 8 9 30 200; do
+		statusdir log -n $n S >out &&
+		head -n $n all >expect &&
+		test_cmp expect out &&
+		statusdir log --json S | head -n $n >expect &&
+		statusdir log --json -n $n S >out &&
+		test_cmp expect out &&
+		statusdir log --format "%i %l %S" S | head -n $n >expect &&
+		statusdir log --format "%i %l %S" -n $n S >out &&
+		test_cmp expect out || return 1
+	done
+'
+
+test_expect_success 'log -n shows same_as from beyond the N it lists' '
+	statusdir init S &&
+	echo same >a && echo other >b &&
+	statusdir put S a >id1 &&
+	statusdir put S b >/dev/null &&
+	statusdir put S a >/dev/null &&
+	statusdir log --json -n 1 S >out &&
+	test_grep -F "\"same_as\":\"$(cat id1)\"" out
+'
+
+test_expect_success STRACE 'log -n 1 reads cur/ alone: no more directory reads with 2,000 old versions' '
+	make_store S 10 &&
+	getdents_of log -n 1 S >small &&
+	fill_old S 2000 &&
+	getdents_of log S >whole &&
+	getdents_of log -n 8 S >large &&
+	test "$(cat whole)" -gt "$(cat small)" &&
+	test "$(cat large)" = "$(cat small)"
+'
+
 test_expect_success 'log of a missing store exits 4' '
 	test_expect_code 4 statusdir log S >out 2>err &&
 	test_must_be_empty out &&

@@ -191,6 +191,28 @@ test_expect_success 'a put killed by SIGKILL never becomes the newest' '
 	test_dir_is_empty S/tmp
 '
 
+# A put sweeps tmp/ on one put in 64 at random (lib/put.c): 1,500 puts
+# all missing it has a chance of (63/64)^1500, below 1e-10.
+test_expect_success 'a put killed by SIGKILL: later puts sweep its tmp/ file' '
+	make_store S 1 &&
+	start_slow_put S &&
+	kill -KILL "$slow_pid" &&
+	{ wait "$slow_pid"; echo $? >status; } &&
+	exec 3>&- &&
+	test "$(cat status)" = 137 &&
+	statusdir verify S >verify.out &&
+	test_grep "1 stale tmp files" verify.out &&
+	echo again >payload &&
+	puts=0 &&
+	while test -n "$(ls -A S/tmp)" && test "$puts" -lt 1500; do
+		statusdir put --no-sync S payload >/dev/null || return 1
+		puts=$((puts + 1))
+	done &&
+	test_dir_is_empty S/tmp &&
+	statusdir verify S >verify.out &&
+	test_grep "0 stale tmp files" verify.out
+'
+
 test_expect_success 'a put that gets EOF after a slow start commits everything' '
 	make_store S 1 &&
 	start_slow_put S &&

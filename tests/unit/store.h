@@ -26,7 +26,9 @@ struct store {
 	statusdir *sd;       /* open on path */
 };
 
-/* cmocka fixtures: a created, open store; or only the directory. */
+/* cmocka fixtures: a created, open store; or only the directory.  The
+ * fixture's handle never sweeps tmp/ in a put (tmp_sweep_every = 0), so
+ * that every put makes the same calls; tests of that sweep set it. */
 int store_setup(void **state);
 int store_setup_dir(void **state);
 int store_teardown(void **state);

@@ -3,8 +3,11 @@
  * the age limit (by ctime; the clock is wrapped to age them), or written by
  * a writer that is gone (dead pid, another boot, a pid reused by a process
  * started later).  A live writer's file, and files it cannot judge, stay.
+ * Puts sweep too, on one put in K, and only files whose writer is gone:
+ * these tests set K (the handle's tmp_sweep_every, internal.h) to 1 to make
+ * that deterministic.
  * The writer checks need /proc; without it the whole binary is skipped. */
-#include "config.h"
+#include "internal.h" /* first: config.h; struct statusdir for the put's K */
 
 #include "fault.h"
 #include "store.h"
@@ -349,6 +352,117 @@ static void test_usage_reports_a_failed_listing(void **state)
 	assert_int_equal(u.busy_bytes, 7);
 }
 
+/* A put sweeps what killed writers of this host left: a dead pid, another
+ * boot, a reused pid. */
+static void test_put_sweeps_gone_writers(void **state)
+{
+	struct store *s = *state;
+	char dead[NAME_MAX + 1], boot[NAME_MAX + 1], reused[NAME_MAX + 1], pid[32];
+	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
+	edited_name(s, 2, pid, dead);
+	plant_tmp(s, dead);
+	edited_name(s, 0, "0123456789abcdef0123456789abcdef", boot);
+	plant_tmp(s, boot);
+	edited_name(s, 3, "1", reused);
+	plant_tmp(s, reused);
+	s->sd->tmp_sweep_every = 1;
+	put_numbered(s->sd, 1, NULL);
+	assert_int_equal(store_count(s, "tmp"), 0);
+}
+
+/* With the default K, some put within a few hundred sweeps: each misses
+ * with chance 63/64, all 3,000 with chance below 1e-20. */
+static void test_put_sweeps_within_a_few_k_puts(void **state)
+{
+	struct store *s = *state;
+	char dead[NAME_MAX + 1], pid[32];
+	unsigned puts = 0;
+	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
+	edited_name(s, 2, pid, dead);
+	plant_tmp(s, dead);
+	statusdir *fresh;
+	assert_int_equal(statusdir_open(s->path, 0, NULL, &fresh), 0);
+	assert_int_equal(fresh->tmp_sweep_every, STATUSDIR__TMP_SWEEP_EVERY);
+	statusdir_close(fresh);
+	s->sd->tmp_sweep_every = STATUSDIR__TMP_SWEEP_EVERY; /* the fixture's is 0 */
+	while (store_has(s, "tmp", dead) && puts < 3000) {
+		put_ok(s->sd, "x", 1, NULL);
+		puts++;
+	}
+	assert_false(store_has(s, "tmp", dead));
+}
+
+/* Not every put sweeps: with K = 2^32 - 1 a sweep is due once in four
+ * billion puts, with K = 0 never. */
+static void test_put_sweep_is_rare(void **state)
+{
+	struct store *s = *state;
+	char dead[NAME_MAX + 1], pid[32];
+	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
+	edited_name(s, 2, pid, dead);
+	plant_tmp(s, dead);
+	s->sd->tmp_sweep_every = UINT32_MAX;
+	put_numbered(s->sd, 16, NULL);
+	assert_true(store_has(s, "tmp", dead));
+	s->sd->tmp_sweep_every = 0;
+	put_numbered(s->sd, 16, NULL);
+	assert_true(store_has(s, "tmp", dead));
+}
+
+/* What a put cannot know to be gone stays however many puts sweep: a live
+ * writer's file (this process, and a transaction of the same handle), one
+ * of another host, one of an unknown boot or another pid namespace, and a
+ * file that only age would make stale (age is prune's rule, never a put's). */
+static void test_put_sweep_keeps_what_may_be_alive(void **state)
+{
+	struct store *s = *state;
+	statusdir_txn *t;
+	char live[NAME_MAX + 1], host[NAME_MAX + 1], boot[NAME_MAX + 1];
+	char ns[NAME_MAX + 1], pid[32], id[STATUSDIR_ID_SIZE];
+	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
+	tmp_name_now(s->sd, s, live);
+	plant_tmp(s, live);
+	edited_name(s, 2, pid, host);
+	tmp_name_edit(host, 5, "some-other-host");
+	plant_tmp(s, host);
+	edited_name(s, 2, pid, boot);
+	tmp_name_edit(boot, 0, "00000000000000000000000000000000");
+	plant_tmp(s, boot);
+	edited_name(s, 2, pid, ns);
+	tmp_name_edit(ns, 1, "1");
+	plant_tmp(s, ns);
+	plant_tmp(s, "leftover");
+	assert_int_equal(statusdir_put_begin(s->sd, 0, &t), 0);
+	assert_int_equal(statusdir_put_write(t, "in progress", 11), 0);
+	fault_clock_offset(STATUSDIR_TMP_AGE_NS + HOUR);
+	s->sd->tmp_sweep_every = 1;
+	put_numbered(s->sd, 50, NULL);
+	assert_int_equal(store_count(s, "tmp"), 6);
+	assert_true(store_has(s, "tmp", live));
+	assert_true(store_has(s, "tmp", host));
+	assert_true(store_has(s, "tmp", "leftover"));
+	assert_int_equal(statusdir_put_commit(t, id), 0);
+	assert_version(s->sd, NULL, "in progress", 11, id);
+}
+
+/* A sweep that fails does not fail the put, which has committed. */
+static void test_put_sweep_error_is_ignored(void **state)
+{
+	struct store *s = *state;
+	char dead[NAME_MAX + 1], pid[32], id[STATUSDIR_ID_SIZE];
+	snprintf(pid, sizeof(pid), "%ld", (long)dead_pid());
+	edited_name(s, 2, pid, dead);
+	plant_tmp(s, dead);
+	s->sd->tmp_sweep_every = 1;
+	fault_arm(FAULT_UNLINKAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EACCES,
+	                                           .name = dead });
+	assert_int_equal(statusdir_put(s->sd, "v", 1, 0, id), 0);
+	assert_int_equal(fault_hits(FAULT_UNLINKAT), 1);
+	fault_reset();
+	assert_version(s->sd, NULL, "v", 1, id);
+	assert_true(store_has(s, "tmp", dead));
+}
+
 static bool have_writer_identity(void)
 {
 	struct stat st;
@@ -374,6 +488,11 @@ int main(void)
 		T(test_usage_counts_stale_and_busy),
 		T(test_usage_of_empty_tmp),
 		T(test_usage_reports_a_failed_listing),
+		T(test_put_sweeps_gone_writers),
+		T(test_put_sweeps_within_a_few_k_puts),
+		T(test_put_sweep_is_rare),
+		T(test_put_sweep_keeps_what_may_be_alive),
+		T(test_put_sweep_error_is_ignored),
 	};
 	if (!have_writer_identity()) {
 		printf("1..0 # SKIP no /proc: writers cannot be identified\n");
