@@ -501,7 +501,7 @@ test_expect_success 'get --id-to-stderr after healing: the warning, then the id 
 	test_cmp expect err
 '
 
-test_expect_success 'get --id-file F: F holds the id read; created, or truncated' '
+test_expect_success 'get --id-file F: F holds the id read; created, or replaced' '
 	make_store S 3 &&
 	statusdir get S --id-file F >out 2>err &&
 	echo "version 3" >expect && test_cmp expect out &&
