@@ -75,6 +75,14 @@ int output_done(const char *store);
  * committed; a caller that retried would make a duplicate). */
 int committed_done(const char *store, const char *id);
 
+/* init's mkdir -p (mkdirs.c): makes the missing directories above STORE,
+ * not STORE itself, each with mode 0777 less the umask and flushed into
+ * its parent before the next is made; existing ones may be symbolic links
+ * to directories.  0, or prints "statusdir: STORE: cannot create DIR: why"
+ * (DIR the first one that could not be made) and returns EXIT_FAILED;
+ * directories made before a failure stay, as with mkdir -p. */
+int make_parents(const char *store);
+
 /* Parsers: 0 and the value, or -EINVAL. */
 int parse_duration(const char *s, int64_t *ns);
 int parse_count(const char *s, uint64_t *n);

@@ -112,10 +112,13 @@ int cmd_init(int argc, char **argv)
 		statusdir_close(sd);
 		return r;
 	}
+	if (r == -ENOENT && make_parents(store) != 0) /* its path is missing */
+		return EXIT_FAILED;
 	if (r == -ENOENT || r == -EMEDIUMTYPE)
 		r = statusdir_open(store, STATUSDIR_CREATE, &cfg, &sd);
-	if (r < 0) {
-		error_store(store, "cannot create store", r == -ENOENT ? -ENOENT : r);
+	if (r < 0) { /* -ENOENT: a path, not the library's "no such version" */
+		error_msg(store, "cannot create store: %s",
+		          r == -ENOENT ? strerror(ENOENT) : statusdir_strerror(r));
 		return EXIT_FAILED;
 	}
 	statusdir_close(sd);
