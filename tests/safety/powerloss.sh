@@ -17,6 +17,16 @@
 # rounds with put's file fsync or cur/ fsync removed (powerloss-broken) must
 # fail: that shows the test can tell.
 #
+# The init round: "statusdir init" makes a store two new directories deep
+# (the parents init makes are flushed one by one, then the store), the
+# image is copied as soon as init returned, and the store must be there
+# and open as an empty store (get exits 1, not 4).  Without the fsync of
+# the new store's own directory once its format file is in place
+# (statusdir-broken, PL_SKIP_FSYNC=holder:format) it must fail.  Without
+# the fsync of its parent (holder:store) it does not fail on ext4, XFS or
+# btrfs, whose later fsyncs make the name durable too: that round is
+# reported as a TODO, to turn into a real check wherever it can tell.
+#
 # Nothing is left behind: every wait is bounded, every exit (signals
 # included) unmounts (lazily if busy) and detaches what the run made, and a
 # run first clears what a killed one left (its mounts under
@@ -57,6 +67,8 @@ fi
 
 bin="$top_builddir/tests/safety/powerloss"
 broken="$top_builddir/tests/safety/powerloss-broken"
+sd="$top_builddir/cli/statusdir"
+sd_broken="$top_builddir/tests/safety/statusdir-broken"
 filesystems=${POWERLOSS_FS:-ext4 xfs btrfs}
 rounds=${POWERLOSS_ROUNDS:-4}
 
@@ -308,15 +320,41 @@ one_round() {
 	check_copy "$fs" $?
 }
 
+# init_round FS CLI SKIP: 0 if the store "CLI init" made, with two new
+# parents above it, is there and opens after a power cut right after init
+# returned: get exits 1, "the store is empty", not 4.
+init_round() {
+	fs=$1 cli=$2
+	live_fs "$fs" || return 2
+	PL_SKIP_FSYNC=$3 timeout 60 "$cli" init "$work/live/a/b/store" 9>&- || return 2
+	power_cut
+	mount_copy "$fs" || return $?
+	timeout 60 "$sd" get "$work/after/a/b/store" >/dev/null 2>"$work/get.err" 9>&-
+	rc=$?
+	result=0
+	if [ $rc -ne 1 ] || ! grep -q "the store is empty" "$work/get.err"; then
+		echo "# get of the store after the crash: exit $rc, $(head -1 "$work/get.err")"
+		result=1
+	fi
+	check_copy "$fs" $result
+}
+
 # ---- The rounds -----------------------------------------------------------------
 
 n=0
 plan=0
 one_rounds=$(( (rounds + 1) / 2 ))
-for fs in $filesystems; do plan=$((plan + rounds + one_rounds)); done
-plan=$((plan + 3))
+for fs in $filesystems; do plan=$((plan + 1 + rounds + one_rounds)); done
+plan=$((plan + 5))
 echo "1..$plan"
 for fs in $filesystems; do
+	n=$((n + 1))
+	what="$fs: power cut right after init: the store and its new parents are there, empty"
+	if init_round "$fs" "$sd" ""; then
+		echo "ok $n - $what"
+	else
+		echo "not ok $n - $what"
+	fi
 	for one in 0 1; do
 		r=0
 		count=$rounds how="two flushes"
@@ -337,11 +375,14 @@ for fs in $filesystems; do
 done
 
 # The test must notice a missing fsync: up to 3 tries each, on ext4.
-# selftest LABEL ROUND ARGS...: "ok" if the round fails (exits 1) in one of
-# 3 tries.
+# selftest LABEL TODO ROUND ARGS...: "ok" if the round fails (exits 1) in
+# one of 3 tries.  A TODO reason marks a planted bug these filesystems
+# hide (automake counts "not ok # TODO" as an expected failure, and an
+# "ok # TODO" as an unexpected pass, which fails the run: then the test
+# can tell, and the TODO must go).
 selftest() {
-	label=$1
-	shift
+	label=$1 todo=${2:+ # TODO $2}
+	shift 2
 	n=$((n + 1))
 	noticed=no
 	for try in 1 2 3; do
@@ -350,11 +391,21 @@ selftest() {
 	done
 	sed "s/^#/# (without $label)/" "$work/selftest.out" | grep '^#' | head -3
 	if [ $noticed = yes ]; then
-		echo "ok $n - without $label the power-loss check fails, as it must"
+		echo "ok $n - without $label the power-loss check fails, as it must$todo"
 	else
-		echo "not ok $n - without $label the power-loss check fails, as it must"
+		echo "not ok $n - without $label the power-loss check fails, as it must$todo"
 	fi
 }
-selftest "put's file fsync" one_round ext4 "$broken" after-ack file 0
-selftest "put's dir fsync" one_round ext4 "$broken" after-ack dir 0
-selftest "the one fsync of a one-flush put" one_round ext4 "$broken" after-ack file 1
+selftest "put's file fsync" "" one_round ext4 "$broken" after-ack file 0
+selftest "put's dir fsync" "" one_round ext4 "$broken" after-ack dir 0
+selftest "the one fsync of a one-flush put" "" one_round ext4 "$broken" after-ack file 1
+selftest "the fsync of the new store's own directory at init" "" \
+	init_round ext4 "$sd_broken" holder:format
+# The parent's fsync (spec/protocol.md, O2) is what POSIX asks for, but
+# ext4 (with or without a journal), XFS and btrfs also make the new name
+# durable with the store's own later fsyncs (a journal commits in order,
+# ext4 without one flushes the parent of a new inode, btrfs logs new
+# ancestors), so no power cut after init returned can show it missing.
+selftest "the fsync of the new store's parent at init" \
+	"ext4 makes the name durable with the store's own later fsyncs" \
+	init_round ext4 "$sd_broken" holder:store
