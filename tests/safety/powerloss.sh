@@ -73,6 +73,12 @@ sd="$top_builddir/cli/statusdir"
 sd_broken="$top_builddir/tests/safety/statusdir-broken"
 filesystems=${POWERLOSS_FS:-ext4 xfs btrfs}
 rounds=${POWERLOSS_ROUNDS:-4}
+for b in "$bin" "$broken" "$sd" "$sd_broken"; do
+	if ! [ -x "$b" ]; then
+		echo "Bail out! $b is not built (make check builds it; by hand, set top_builddir)"
+		exit 1
+	fi
+done
 
 # ---- Mounts and loop devices: never left behind ------------------------------
 
