@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* mkdirs.c - init's "mkdir -p": the missing directories above a new store.
  *
- * The walk goes one name at a time, each opened relative to the directory
- * before it, so that what is made and flushed is the directory that was
- * looked at, whatever renames happen on the way.  An existing directory is
+ * The walk goes one name at a time, each looked up, made and flushed
+ * relative to the directory opened before it, never by a path that could
+ * lead elsewhere by the time it is used.  An existing directory is
  * opened as mkdir -p would follow it (a symbolic link to a directory will
  * do); one made here is reopened with O_NOFOLLOW and made durable before
  * the walk goes on: first itself, then its entry in its parent, so that a
@@ -49,8 +49,10 @@ static int sync_at(int dirfd, const char *name, int flags)
 static int open_or_make(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, WALK_FLAGS);
-	if (fd >= 0 || errno != ENOENT)
-		return fd >= 0 ? fd : -errno;
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOENT)
+		return -errno;
 	int nofollow = O_NOFOLLOW; /* made here: it must be what is opened */
 	if (mkdirat(dirfd, name, 0777) != 0) {
 		if (errno != EEXIST)
@@ -65,7 +67,9 @@ static int open_or_make(int dirfd, const char *name)
 	if (r < 0)
 		return r == -ENOENT && !nofollow ? -EEXIST : r; /* as mkdir -p says */
 	fd = openat(dirfd, name, WALK_FLAGS | nofollow);
-	return fd >= 0 ? fd : -errno;
+	if (fd < 0)
+		return -errno;
+	return fd;
 }
 
 /* Walks the directories of path[0..end) (path is a writable copy), making
