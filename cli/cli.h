@@ -95,6 +95,14 @@ int output_done(const char *store);
  * committed; a caller that retried would make a duplicate). */
 int committed_done(const char *store, const char *id);
 
+/* init's mkdir -p (mkdirs.c): makes the missing directories above STORE,
+ * not STORE itself, each with mode 0777 less the umask and flushed into
+ * its parent before the next is made; existing ones may be symbolic links
+ * to directories.  0, or prints "statusdir: STORE: cannot create DIR: why"
+ * (DIR the first one that could not be made) and returns EXIT_FAILED;
+ * directories made before a failure stay, as with mkdir -p. */
+int make_parents(const char *store);
+
 /* init's and config's options (settings.c). */
 struct settings {
 	const struct command *cmd;

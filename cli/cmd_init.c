@@ -34,10 +34,12 @@ static int cmd_init(int argc, char **argv)
 		statusdir_close(sd);
 		return r;
 	}
+	if (r == -ENOENT && make_parents(store) != 0) /* its path is missing */
+		return EXIT_FAILED;
 	if (r == -ENOENT || r == -EMEDIUMTYPE)
 		r = statusdir_open(store, STATUSDIR_CREATE, &cfg, &sd);
 	if (r < 0) {
-		error_store(store, "cannot create store", r == -ENOENT ? -ENOENT : r);
+		error_store(store, "cannot create store", r);
 		return EXIT_FAILED;
 	}
 	statusdir_close(sd);

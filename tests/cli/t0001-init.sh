@@ -91,10 +91,120 @@ test_expect_success 'init refuses a path that is a file (exit 4)' '
 	echo x >expect && test_cmp expect F
 '
 
-test_expect_success 'init in a missing parent directory exits 4' '
-	test_expect_code 4 statusdir init no/such/S 2>err &&
-	test_stderr_ok err &&
-	! test -e no
+test_expect_success 'init makes missing parents, as mkdir -p does, 0777 less the umask' '
+	(umask 027 && statusdir init x/a/b/S >out 2>err) &&
+	test_must_be_empty out &&
+	test_must_be_empty err &&
+	test "$(stat -c %a x x/a x/a/b)" = "750${LF}750${LF}750" &&
+	test -d x/a/b/S/cur && test -f x/a/b/S/format &&
+	echo hi >f && statusdir put x/a/b/S f >/dev/null &&
+	statusdir get x/a/b/S >got && test_cmp f got &&
+	(umask 022 && statusdir init x/a/c/d/T) &&
+	test "$(stat -c %a x/a/c x/a/c/d)" = "755${LF}755" &&
+	test -d x/a/c/d/T/cur &&
+	statusdir init "$PWD/abs//p/./q/../r/S/" &&
+	test -d abs/p/q && test -d abs/p/r/S/cur
+'
+
+test_expect_success 'init through an existing parent that is a symlink to a directory' '
+	mkdir real &&
+	ln -s real L &&
+	statusdir init L/a/S &&
+	test -d real/a/S/cur &&
+	test -h L &&
+	mkdir -p x/y &&
+	ln -s ../../real x/y/up &&
+	statusdir init x/y/up/b/c/S &&
+	test -d real/b/c/S/cur
+'
+
+test_expect_success 'init with a file or a dangling symlink in the way: exit 4, named, nothing made' '
+	echo x >F &&
+	test_expect_code 4 statusdir init F/a/S >out 2>err &&
+	test_must_be_empty out &&
+	test_grep -x "statusdir: F/a/S: cannot create store: Not a directory" err &&
+	mkdir d && echo x >d/F &&
+	test_expect_code 4 statusdir init d/F/a/b/S 2>err &&
+	test_grep -x "statusdir: d/F/a/b/S: cannot create store: Not a directory" err &&
+	ln -s nowhere d/L &&
+	test_expect_code 4 statusdir init d/L/a/S 2>err &&
+	test_grep -x "statusdir: d/L/a/S: cannot create d/L: File exists" err &&
+	echo x >expect && test_cmp expect F && test_cmp expect d/F &&
+	ls -A d >ls && printf "F\nL\n" >expect && test_cmp expect ls &&
+	! test -e nowhere
+'
+
+test_expect_success NOBODY 'init under a parent it may not write: exit 4, the path and the reason' '
+	mkdir -p ro/in &&
+	chmod 555 ro &&
+	test_expect_code 4 test_as_nobody statusdir init ro/x/y/S >out 2>err &&
+	test_must_be_empty out &&
+	test_grep -x "statusdir: ro/x/y/S: cannot create ro/x: Permission denied" err &&
+	test_expect_code 4 test_as_nobody statusdir init ro/in/S 2>err &&
+	test_grep -x "statusdir: ro/in/S: cannot create store: Permission denied" err &&
+	ls -A ro >ls && echo in >expect && test_cmp expect ls
+'
+
+test_expect_success MOUNT 'init under a read-only bind mount: exit 4, the path and the reason' '
+	mkdir R &&
+	mount --bind R R &&
+	{
+		mount -o remount,bind,ro R &&
+		test_expect_code 4 statusdir init R/a/b/S >out 2>err
+		r=$?
+		umount R
+		test $r = 0
+	} &&
+	test_must_be_empty out &&
+	test_grep -x "statusdir: R/a/b/S: cannot create R/a: Read-only file system" err &&
+	test_dir_is_empty R
+'
+
+test_expect_success 'init never says "no such version" of a missing path' '
+	ln -s nowhere L &&
+	test_expect_code 4 statusdir init L 2>err &&
+	test_grep -x "statusdir: L: cannot create store: No such file or directory" err &&
+	! test_grep "no such version" err
+'
+
+test_expect_success 'inits that make the same parents at once all succeed' '
+	for round in 1 2 3 4 5; do
+		pids= &&
+		for i in 1 2 3 4 5 6 7 8; do
+			statusdir init "p$round/q/r/S$i" 2>"err$round.$i" &
+			pids="$pids $!"
+		done &&
+		for p in $pids; do
+			wait "$p" || { cat err$round.* >&4; return 1; }
+		done &&
+		for i in 1 2 3 4 5 6 7 8; do
+			test -d "p$round/q/r/S$i/cur" || return 1
+		done || return 1
+	done
+'
+
+# Each new parent is flushed (itself, then its entry in the directory above)
+# before the next is made, so that a power cut cannot lose the way to the
+# store (tests/safety/powerloss.sh shows the store itself survives).
+test_expect_success STRACE 'init flushes each parent it makes, and its entry, before the next' '
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -y -e trace=mkdir,mkdirat,fsync -o t statusdir init x/a/S &&
+	here=$(pwd -P) &&
+	sed -n -E -e "s/^[0-9]+ +(mkdir|mkdirat)\(.*\"([^\"]*)\".*/\1 \2/p" \
+		-e "s|^[0-9]+ +fsync\([0-9]+<$here>\).*|fsync .|p" \
+		-e "s|^[0-9]+ +fsync\([0-9]+<$here/(.*)>\).*|fsync \1|p" t >seq &&
+	head -n 8 seq >got &&
+	cat >expect <<-EOF &&
+	mkdirat x
+	fsync x
+	fsync .
+	mkdirat a
+	fsync x/a
+	fsync x
+	mkdir x/a/S
+	fsync x/a
+	EOF
+	test_cmp expect got
 '
 
 test_expect_success 'init --mode 0640 under umask 077: versions 0640, folders 0750' '
