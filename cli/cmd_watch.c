@@ -80,7 +80,8 @@ static void run_exec(const char *store, const char *cmd, const char *id)
 		error_msg(store, "--exec for %s failed (status %d)", id, child_exit_code(status));
 }
 
-/* The starting watermark: --after's id (which may be gone), or the newest. */
+/* The starting watermark: --after's id (which may be gone, or never have
+ * been there), or the newest. */
 static int start_mark(const char *store, statusdir *sd, const struct watch_args *a,
                       char mark[STATUSDIR_ID_SIZE])
 {
@@ -92,11 +93,20 @@ static int start_mark(const char *store, statusdir *sd, const struct watch_args 
 	if (a->after[0] == '@')
 		return resolve_ref(store, sd, a->after, mark);
 	memcpy(mark, a->after, strlen(a->after) + 1);
-	char *path;
-	if (statusdir_path(sd, mark, &path) == 0)
+	char *path, newest[STATUSDIR_ID_SIZE];
+	if (statusdir_path(sd, mark, &path) == 0) {
 		free(path);
+		return 0;
+	}
+	/* prune never removes the greatest id: one above it was never here;
+	 * one below it may have been pruned, or come from elsewhere */
+	int r = statusdir_resolve(sd, "@0", newest);
+	if (r == -ENOENT || (r == 0 && strcmp(mark, newest) > 0))
+		error_msg(store, "%s is newer than every version in the store; "
+		                 "watching for ids above it", mark);
 	else
-		error_msg(store, "%s no longer exists; watching for ids above it", mark);
+		error_msg(store, "%s is not in the store (removed, or never there); "
+		                 "watching for ids above it", mark);
 	return 0;
 }
 

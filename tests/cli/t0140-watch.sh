@@ -97,4 +97,28 @@ test_expect_success FAKETIME 'watch --timeout runs on the monotonic clock: a ste
 	test "$ms" -lt 8000
 '
 
+test_expect_success 'watch --after an id above the newest: says it is newer than every version' '
+	make_store S 2 &&
+	above=$(id_with_time "$(nth_id S 2)" 9000000000000000000) &&
+	test_expect_code 1 statusdir watch S --after "$above" --timeout 1 >out 2>err &&
+	test_must_be_empty out &&
+	echo "statusdir: S: $above is newer than every version in the store; watching for ids above it" >expect &&
+	test_cmp expect err &&
+	statusdir init E &&
+	test_expect_code 1 statusdir watch E --after "$above" --timeout 1 >out 2>err &&
+	sed "s/ S: / E: /" expect >expect.E &&
+	test_cmp expect.E err
+'
+
+test_expect_success 'watch --after an id below the newest that is not there: removed, or never there' '
+	make_store S 3 &&
+	below=$(id_with_time "$(nth_id S 1)" 0000000000000000001) &&
+	statusdir watch S --after "$below" --count 3 >out 2>err &&
+	test_cmp S.ids out &&
+	echo "statusdir: S: $below is not in the store (removed, or never there); watching for ids above it" >expect &&
+	head -n 1 err >first &&
+	test_cmp expect first &&
+	test_grep -v "no longer exists" err
+'
+
 test_done
