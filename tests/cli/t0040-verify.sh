@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-test_description='verify: clean stores, junk and stale tmp files, damage, unreadable versions'
+test_description='verify: clean stores, junk and stale tmp files, damage, unreadable versions, --json'
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
 
 # counted N ONE MANY: "1 ONE", "N MANY".
@@ -247,6 +247,73 @@ test_expect_success "$reader_prereq" 'one unreadable version and no damage: exit
 	test_cmp expect out &&
 	echo "statusdir: S: 1 version could not be read" >expect &&
 	test_cmp expect err
+'
+
+# check_json EXPECTED: out (verify --json) is one line, one JSON object whose
+# counts and findings (as "kind dir name detail" lines, in any order) equal
+# the Python expression EXPECTED: (counts dict, sorted list of finding lines).
+check_json () {
+	test_line_count 1 out &&
+	python3 -c "
+import json, sys
+o = json.load(open(\"out\"))
+counts, findings = $1
+keys = {\"versions\", \"damaged\", \"unreadable\", \"junk\", \"tmp_stale\", \"tmp_busy\", \"findings\"}
+assert set(o) == keys, sorted(o)
+for k in keys - {\"findings\"}:
+    assert type(o[k]) is int, (k, o[k])
+assert {k: o[k] for k in counts} == counts, o
+assert type(o[\"findings\"]) is list
+for f in o[\"findings\"]:
+    assert set(f) == {\"kind\", \"dir\", \"name\", \"detail\"}, f
+    assert all(type(v) is str for v in f.values()), f
+got = sorted(\" \".join((f[\"kind\"], f[\"dir\"], f[\"name\"], f[\"detail\"])) for f in o[\"findings\"])
+assert got == findings, (got, findings)
+" "$@"
+}
+
+test_expect_success PYTHON3 'verify --json: counts and findings of a clean store, exit 0' '
+	make_store S 3 &&
+	statusdir verify S --json >out 2>err &&
+	test_must_be_empty err &&
+	check_json "({\"versions\": 3, \"damaged\": 0, \"unreadable\": 0, \"junk\": 0, \"tmp_stale\": 0, \"tmp_busy\": 0}, [])"
+'
+
+test_expect_success PYTHON3 'verify --json: damage, junk with a quote in its name, a stale tmp file; exit 3' '
+	make_store S 3 &&
+	id=$(nth_id S 2) &&
+	printf "VERSION 2\n" >"S/cur/$id" &&
+	printf x >"S/cur/a\"b\\\\c" &&
+	start_slow_put S &&
+	kill -KILL "$slow_pid" &&
+	{ wait "$slow_pid"; test $? = 137; } &&
+	exec 3>&- &&
+	tmp=$(ls S/tmp) &&
+	test_expect_code 3 statusdir verify S --json >out 2>err &&
+	test_must_be_empty err &&
+	check_json "({\"versions\": 3, \"damaged\": 1, \"junk\": 1, \"tmp_stale\": 1, \"tmp_busy\": 0},
+		sorted([\"damaged cur $id checksum mismatch\",
+		        \"junk cur a\\\"b\\\\\\\\c not a version id\",
+		        \"stale tmp $tmp stale\"]))"
+'
+
+test_expect_success PYTHON3,$reader_prereq 'verify --json: unreadable versions are findings, exit 4' '
+	unreadable_store &&
+	test_expect_code 4 as_reader statusdir verify S --json >out 2>err &&
+	echo "statusdir: S: 2 versions could not be read" >expect &&
+	test_cmp expect err &&
+	check_json "({\"versions\": 12, \"damaged\": 1, \"unreadable\": 2},
+		sorted([\"unreadable old $id3 Permission denied\",
+		        \"unreadable cur $id11 Permission denied\",
+		        \"damaged $dir7 $id7 size 11, expected 10\"]))"
+'
+
+test_expect_success 'verify --json >/dev/full exits 4; a bad option exits 2' '
+	make_store S 1 &&
+	test_expect_code 4 statusdir verify S --json >/dev/full 2>err &&
+	test_stderr_ok err &&
+	test_expect_code 2 statusdir verify S --jsn 2>err &&
+	test_usage_error verify err
 '
 
 test_done
