@@ -59,6 +59,14 @@ test_expect_success 'watch >file and watch >/dev/null wait for --timeout as befo
 	test_must_be_empty err
 '
 
+test_expect_success SCRIPT 'watch on a terminal waits for --timeout as before' '
+	make_store S 1 &&
+	t0=$(now_ns) &&
+	script -qec "statusdir watch S --timeout 1; echo status \$?" /dev/null </dev/null >out &&
+	test "$(elapsed_ms "$t0")" -ge 900 &&
+	test_grep "status 1" out
+'
+
 # stepped_timeout STEP OPTION...: "watch S --timeout 3 OPTION..." under
 # libfaketime, whose clock steps by STEP half a second in (the monotonic
 # clock is left alone); prints the milliseconds it took.  The wall clock is
