@@ -5,13 +5,18 @@
  * The watermark only rises, so ids come out strictly increasing; a slow
  * writer whose id commits below it is not printed.  Each wake-up lists the
  * ids above the watermark (statusdir_list_since), so puts faster than the
- * watcher are all printed, unless retention removed them first. */
+ * watcher are all printed, unless retention removed them first.  While it
+ * waits it watches fd 1 too, so that a reader that went away ends it then,
+ * not at the next write, which may come hours later. */
 #include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { OPT_AFTER = 1, OPT_COUNT, OPT_TIMEOUT, OPT_POLL, OPT_EXEC };
@@ -75,7 +80,8 @@ static void run_exec(const char *store, const char *cmd, const char *id)
 		error_msg(store, "--exec for %s failed (status %d)", id, child_exit_code(status));
 }
 
-/* The starting watermark: --after's id (which may be gone), or the newest. */
+/* The starting watermark: --after's id (which may be gone, or never have
+ * been there), or the newest. */
 static int start_mark(const char *store, statusdir *sd, const struct watch_args *a,
                       char mark[STATUSDIR_ID_SIZE])
 {
@@ -87,11 +93,20 @@ static int start_mark(const char *store, statusdir *sd, const struct watch_args 
 	if (a->after[0] == '@')
 		return resolve_ref(store, sd, a->after, mark);
 	memcpy(mark, a->after, strlen(a->after) + 1);
-	char *path;
-	if (statusdir_path(sd, mark, &path) == 0)
+	char *path, newest[STATUSDIR_ID_SIZE];
+	if (statusdir_path(sd, mark, &path) == 0) {
 		free(path);
+		return 0;
+	}
+	/* prune never removes the greatest id: one above it was never here;
+	 * one below it may have been pruned, or come from elsewhere */
+	int r = statusdir_resolve(sd, "@0", newest);
+	if (r == -ENOENT || (r == 0 && strcmp(mark, newest) > 0))
+		error_msg(store, "%s is newer than every version in the store; "
+		                 "watching for ids above it", mark);
 	else
-		error_msg(store, "%s no longer exists; watching for ids above it", mark);
+		error_msg(store, "%s is not in the store (removed, or never there); "
+		                 "watching for ids above it", mark);
 	return 0;
 }
 
@@ -116,13 +131,75 @@ static void note_possible_gap(const char *store, statusdir *sd, const char *mark
 	statusdir_list_free(all);
 }
 
+/* The deadline of --timeout runs on CLOCK_MONOTONIC: a step of the wall
+ * clock (NTP, a person with date -s) must neither stretch nor cut it. */
+static int64_t mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A poll(2) timeout for ns (< 0: for ever), rounded up, at most a minute. */
+static int poll_ms(int64_t ns)
+{
+	if (ns < 0)
+		return -1;
+	return ns >= INT64_C(60000) * 1000000 ? 60000 : (int)((ns + 999999) / 1000000);
+}
+
+/* Waits until the store may have changed, or the deadline (< 0: none)
+ * passes, or the reader of standard output goes away.  watch_fd < 0 polls:
+ * it waits poll_ns between listings.  fd 1 is polled with no events: only
+ * POLLERR (a pipe whose reader is gone, as Linux reports it), POLLHUP (a
+ * socket or terminal hung up) and POLLNVAL come back; a regular file or
+ * /dev/null never reports them.  Returns 0 (look again), 1 (deadline
+ * passed) or -errno. */
+static int stand_by(statusdir *sd, int watch_fd, int64_t poll_ns, int64_t deadline)
+{
+	int64_t next = watch_fd < 0 ? mono_now() + poll_ns : -1; /* the next listing */
+	for (;;) {
+		int64_t now = mono_now();
+		if (deadline >= 0 && deadline <= now)
+			return 1;
+		if (next >= 0 && next <= now)
+			return 0;
+		int64_t until = next < 0 || (deadline >= 0 && deadline < next) ? deadline : next;
+		struct pollfd p[2] = { { .fd = 1, .events = 0 }, { .fd = watch_fd, .events = POLLIN } };
+		int n = poll(p, watch_fd >= 0 ? 2 : 1, poll_ms(until < 0 ? -1 : until - now));
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n <= 0)
+			continue;
+		if (p[0].revents & POLLNVAL)
+			return -EBADF;
+		if (p[0].revents & (POLLERR | POLLHUP)) {
+			/* end as the next write would have: killed by SIGPIPE,
+			 * quietly (main() left it at its default action) */
+			raise(SIGPIPE);
+			return -EPIPE;
+		}
+		if (p[1].revents & (POLLERR | POLLNVAL))
+			return -EIO;
+		if (p[1].revents & POLLIN)
+			return statusdir_watch_ack(sd);
+	}
+}
+
 static int watch_loop(const char *store, statusdir *sd, const struct watch_args *a, char *mark)
 {
 	uint64_t printed = 0;
-	int64_t deadline = a->timeout_ns ? 0 : -1;
+	int64_t poll_ns = a->poll_ns;
+	int watch_fd = poll_ns ? -1 : statusdir_watch_fd(sd);
+	if (watch_fd < 0 && !poll_ns)
+		poll_ns = 100 * 1000000; /* no inotify: look ten times a second */
+	int64_t deadline = a->timeout_ns ? mono_now() + a->timeout_ns : -1;
 	for (;;) {
 		struct statusdir_version *v;
 		size_t n;
+		/* the inotify fd exists before the first listing, and
+		 * stand_by() empties it before each later one: a commit
+		 * after a listing always wakes the next stand_by() */
 		int r = statusdir_list_since(sd, mark, &v, &n);
 		if (r < 0) {
 			error_store(store, "cannot list versions", r);
@@ -145,14 +222,15 @@ static int watch_loop(const char *store, statusdir *sd, const struct watch_args 
 			}
 		}
 		statusdir_list_free(v);
-		if (n > 0 || deadline == 0)
-			deadline = a->timeout_ns ? statusdir_now() + a->timeout_ns : -1;
-		int64_t left = deadline < 0 ? -1 : deadline - statusdir_now();
-		if (deadline >= 0 && left <= 0)
+		if (n > 0 && a->timeout_ns)
+			deadline = mono_now() + a->timeout_ns;
+		r = stand_by(sd, watch_fd, poll_ns, deadline);
+		if (r == 1)
 			return EXIT_NOTFOUND; /* nothing new in time */
-		r = statusdir_wait(sd, mark, left, a->poll_ns, NULL);
-		if (r == -ETIMEDOUT)
-			return EXIT_NOTFOUND;
+		if (r == -EBADF || r == -EPIPE) {
+			error_msg(store, "cannot write to stdout: %s", strerror(-r));
+			return EXIT_FAILED;
+		}
 		if (r < 0) {
 			error_store(store, "waiting for versions", r);
 			return EXIT_FAILED;

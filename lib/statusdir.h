@@ -394,6 +394,8 @@ enum statusdir_event_kind {
 	STATUSDIR_EV_JUNK,      /* something in cur/ or old/ that is not a
 	                           version (ignored by readers) */
 	STATUSDIR_EV_DAMAGED,   /* a version whose size or checksum is wrong */
+	STATUSDIR_EV_UNREADABLE, /* verify: a version that could not be read
+	                            (error says why); not known to be damaged */
 };
 
 struct statusdir_event {
@@ -401,7 +403,10 @@ struct statusdir_event {
 	const char *dir;    /* "cur", "old" or "tmp" */
 	const char *name;   /* the file's name inside dir */
 	int dry_run;        /* 1: prune only says what it would do */
-	const char *detail; /* a short reason, e.g. "size 12, expected 40" */
+	const char *detail; /* a short reason, e.g. "size 12, expected 40";
+	                       for UNREADABLE, statusdir_strerror(error) */
+	int error;          /* UNREADABLE: the negative errno of the failed
+	                       open or read (-EACCES, -EIO, ...); 0 otherwise */
 };
 
 /* Called for each event; the strings live only during the call. */
@@ -439,6 +444,7 @@ struct statusdir_counts {
 	uint64_t tmp_busy;  /* verify: tmp/ files of live writers */
 	uint64_t junk;      /* junk entries in cur/ and old/ */
 	uint64_t damaged;   /* damaged versions */
+	uint64_t unreadable; /* verify: versions that could not be read */
 };
 
 /* Removes versions by policy, never the greatest id nor the newest intact
@@ -451,10 +457,20 @@ STATUSDIR_API int statusdir_prune(statusdir *sd,
                                   struct statusdir_counts *counts);
 
 /* Reads every version and checks its size and checksum; reports damaged
- * versions, junk and stale tmp/ files through report (may be NULL).
- * counts may be NULL.  Returns 0 when no version is damaged, -EBADMSG when
- * one or more are (junk and stale tmp files do not count as damage), or
- * another negative errno if the store could not be read. */
+ * versions, versions it could not read, junk and stale tmp/ files through
+ * report (may be NULL).  counts may be NULL.  A version that cannot be
+ * opened or read (-EACCES, -EIO, ...) is reported as
+ * STATUSDIR_EV_UNREADABLE and counted, and the check goes on with the
+ * others; one removed meanwhile (by a prune) is skipped silently.
+ * Returns, from the worst down:
+ * - a negative errno other than -EBADMSG when something could not be read:
+ *   the first version that could not be read (the others were still
+ *   checked, reported and counted), or cur/, old/ or tmp/ themselves (the
+ *   counts then cover what could be read);
+ * - -EBADMSG when every version was read and one or more are damaged;
+ * - 0 when every version was read and none is damaged (junk and stale tmp
+ *   files are not damage).
+ * -EINVAL when sd is NULL. */
 STATUSDIR_API int statusdir_verify(statusdir *sd, statusdir_report_fn *report,
                                    void *report_arg,
                                    struct statusdir_counts *counts);

@@ -51,6 +51,24 @@ static int check_one(statusdir *sd, const struct statusdir_version *v,
 	return r;
 }
 
+/* An unreadable version is reported with its error and does not stop the
+ * check: one bad sector must not hide damage in the versions after it. */
+static void report_unreadable(const struct statusdir_prune_policy *p, const char *dir,
+                              const char *id, int err)
+{
+	if (!p->report)
+		return;
+	struct statusdir_event ev = {
+		.kind = STATUSDIR_EV_UNREADABLE,
+		.dir = dir,
+		.name = id,
+		.detail = statusdir_strerror(err),
+		.error = err,
+	};
+	p->report(p->report_arg, &ev);
+}
+
+/* 0, -EBADMSG (damage found) or the first read error. */
 static int check_versions(statusdir *sd, const struct statusdir_prune_policy *p,
                           struct statusdir_counts *counts)
 {
@@ -62,13 +80,15 @@ static int check_versions(statusdir *sd, const struct statusdir_prune_policy *p,
 		return r;
 	counts->versions = n;
 	for (size_t i = 0; i < n; i++) {
+		const char *dir = v[i].in_head ? "cur" : "old";
 		int c = check_one(sd, &v[i], detail, sizeof(detail));
 		if (c < 0) {
+			counts->unreadable++;
+			report_unreadable(p, dir, v[i].id, c);
 			r = r ? r : c;
 		} else if (c == 1) {
 			counts->damaged++;
-			statusdir__report(p, STATUSDIR_EV_DAMAGED, v[i].in_head ? "cur" : "old",
-			                  v[i].id, detail);
+			statusdir__report(p, STATUSDIR_EV_DAMAGED, dir, v[i].id, detail);
 		}
 	}
 	statusdir_list_free(v);

@@ -42,7 +42,7 @@ reads_work () {
 ro_checks () {
 	! touch "$1/x" 2>/dev/null &&
 	reads_work "$1" "$2" &&
-	test_grep -x "$2 versions, 0 damaged, 1 junk, 1 stale tmp files" verify.r &&
+	test_grep -x "$2 versions, 0 damaged, 1 junk, 1 stale tmp file" verify.r &&
 	test_grep "^stale tmp/" verify.r &&
 	statusdir prune "$1" --dry-run >dry &&
 	test "$(grep -c "^would move cur/" dry)" = $(($2 - 8)) &&
@@ -103,7 +103,7 @@ test_expect_success NOBODY 'reads work without write permission; writes exit 4' 
 	untidy S &&
 	find S -print | sort >before &&
 	reads_work S 10 test_as_nobody &&
-	test_grep -x "10 versions, 0 damaged, 1 junk, 1 stale tmp files" verify.r &&
+	test_grep -x "10 versions, 0 damaged, 1 junk, 1 stale tmp file" verify.r &&
 	echo x >f &&
 	test_expect_code 4 test_as_nobody statusdir put S f >out 2>err &&
 	test_must_be_empty out &&

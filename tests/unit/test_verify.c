@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* test_verify.c - verify reads every version back: damage (wrong size or
  * checksum) gives -EBADMSG and is reported with where it is; junk and stale
- * tmp/ files are reported apart and do not count as damage.  Readers refuse
- * damaged versions the same way. */
+ * tmp/ files are reported apart and do not count as damage.  A version that
+ * cannot be read is reported and counted, and the check goes on with the
+ * others (openat and pread fail on purpose, through fault.c).  Readers
+ * refuse damaged versions the same way. */
 #include "config.h"
 
+#include "fault.h"
 #include "store.h"
 
 #include <errno.h>
@@ -24,6 +27,7 @@ struct report {
 		char dir[8];
 		char name[NAME_MAX + 1];
 		char detail[128];
+		int error;
 	} ev[MAX_EVENTS];
 };
 
@@ -36,6 +40,9 @@ static void record(void *arg, const struct statusdir_event *ev)
 	snprintf(r->ev[r->n].dir, sizeof(r->ev[r->n].dir), "%s", ev->dir);
 	snprintf(r->ev[r->n].name, sizeof(r->ev[r->n].name), "%s", ev->name);
 	snprintf(r->ev[r->n].detail, sizeof(r->ev[r->n].detail), "%s", ev->detail);
+	r->ev[r->n].error = ev->error;
+	if (ev->kind != STATUSDIR_EV_UNREADABLE)
+		assert_int_equal(ev->error, 0);
 	r->n++;
 }
 
@@ -235,6 +242,83 @@ static void test_damage_and_junk_together(void **state)
 	event_detail(&rep, STATUSDIR_EV_JUNK, "cur", "x.swp");
 }
 
+/* The one event of that kind about name: its error. */
+static int event_error(const struct report *r, enum statusdir_event_kind kind,
+                       const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ev[i].kind == kind && strcmp(r->ev[i].name, name) == 0)
+			return r->ev[i].error;
+	fail_msg("no event %d for %s", (int)kind, name);
+	return 0;
+}
+
+/* Where version id is: "cur" or "old". */
+static const char *folder_of(const struct store *s, const char *id)
+{
+	char p[PATH_MAX];
+	version_file(s, "cur", id, p);
+	return access(p, F_OK) == 0 ? "cur" : "old";
+}
+
+/* One version cannot be opened (EACCES), one cannot be read (EIO), one is
+ * damaged: verify checks all twelve, reports the two it could not read
+ * with their errors and the damaged one, counts them, and returns the
+ * first read error, which outranks -EBADMSG. */
+static void test_unreadable_versions_do_not_stop_verify(void **state)
+{
+	struct store *s = *state;
+	char ids[12][STATUSDIR_ID_SIZE], p[PATH_MAX];
+	struct report rep;
+	struct statusdir_counts c;
+	put_numbered(s->sd, 12, ids);
+	version_file(s, folder_of(s, ids[5]), ids[5], p);
+	assert_int_equal(truncate(p, 2), 0);
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EACCES,
+	                                         .name = ids[3] });
+	/* versions are checked newest first: the first pread is the newest's */
+	fault_arm(FAULT_PREAD, &(struct fault){ .times = 1, .err = EIO });
+	assert_int_equal(verify(s, &rep, &c), -EIO);
+	assert_true(fault_hits(FAULT_OPENAT) >= 1);
+	assert_int_equal(fault_hits(FAULT_PREAD), 1);
+	fault_reset();
+	assert_int_equal(c.versions, 12);
+	assert_int_equal(c.unreadable, 2);
+	assert_int_equal(c.damaged, 1);
+	assert_int_equal(count_kind(&rep, STATUSDIR_EV_UNREADABLE), 2);
+	assert_string_equal(event_detail(&rep, STATUSDIR_EV_UNREADABLE, "cur", ids[11]),
+	                    statusdir_strerror(-EIO));
+	assert_int_equal(event_error(&rep, STATUSDIR_EV_UNREADABLE, ids[11]), -EIO);
+	assert_string_equal(event_detail(&rep, STATUSDIR_EV_UNREADABLE, folder_of(s, ids[3]),
+	                                 ids[3]),
+	                    statusdir_strerror(-EACCES));
+	assert_int_equal(event_error(&rep, STATUSDIR_EV_UNREADABLE, ids[3]), -EACCES);
+	event_detail(&rep, STATUSDIR_EV_DAMAGED, folder_of(s, ids[5]), ids[5]);
+	/* read again without faults: the damage alone */
+	assert_int_equal(verify(s, &rep, &c), -EBADMSG);
+	assert_int_equal(c.unreadable, 0);
+	assert_int_equal(count_kind(&rep, STATUSDIR_EV_UNREADABLE), 0);
+}
+
+/* A read error alone is returned as it is, with nothing damaged. */
+static void test_unreadable_without_damage(void **state)
+{
+	struct store *s = *state;
+	char ids[3][STATUSDIR_ID_SIZE];
+	struct report rep;
+	struct statusdir_counts c;
+	put_numbered(s->sd, 3, ids);
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EACCES,
+	                                         .name = ids[0] });
+	assert_int_equal(verify(s, &rep, &c), -EACCES);
+	fault_reset();
+	assert_int_equal(c.versions, 3);
+	assert_int_equal(c.unreadable, 1);
+	assert_int_equal(c.damaged, 0);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(event_error(&rep, STATUSDIR_EV_UNREADABLE, ids[0]), -EACCES);
+}
+
 /* Verify works through a read-only handle. */
 static void test_verify_read_only(void **state)
 {
@@ -250,9 +334,22 @@ static void test_verify_read_only(void **state)
 	statusdir_close(ro);
 }
 
+/* No fault outlives the case that armed it, even one that failed. */
+static int setup(void **state)
+{
+	fault_reset();
+	return store_setup(state);
+}
+
+static int teardown(void **state)
+{
+	fault_reset();
+	return store_teardown(state);
+}
+
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, store_setup, store_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_clean_store_verifies),
 		T(test_empty_store_verifies),
@@ -262,6 +359,8 @@ int main(void)
 		T(test_junk_is_not_damage),
 		T(test_damage_and_junk_together),
 		T(test_verify_read_only),
+		T(test_unreadable_versions_do_not_stop_verify),
+		T(test_unreadable_without_damage),
 	};
 	return cmocka_run_group_tests_name("verify", tests, NULL, NULL);
 }
