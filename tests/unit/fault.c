@@ -53,6 +53,13 @@ unsigned fault_hits(enum fault_call c)
 	return rules[c].hits;
 }
 
+static int acting_fd = -1;
+
+int fault_fd(void)
+{
+	return acting_fd;
+}
+
 const char *fault_target(void)
 {
 	return target;
@@ -125,8 +132,10 @@ static struct action fire(enum fault_call c, int fd, const char *name)
 	if (r->f.times != FAULT_ALWAYS && r->hits >= r->f.times)
 		return (struct action){ 0, 0 };
 	r->hits++;
+	acting_fd = fd;
 	if (r->f.hook)
 		r->f.hook(r->f.hook_arg);
+	acting_fd = -1;
 	a.err = r->f.err;
 	return a;
 }

@@ -78,6 +78,10 @@ unsigned fault_hits(enum fault_call c);
  * hook sees it (the wrapper notes it before the hook runs). */
 const char *fault_target(void);
 
+/* The descriptor of the call a hook runs for (-1 outside a hook, and for
+ * calls that take none). */
+int fault_fd(void);
+
 /* Adds ns to every CLOCK_REALTIME reading from now on. */
 void fault_clock_offset(int64_t ns);
 /* Steps the wall clock by ns (added to the offset) once after more

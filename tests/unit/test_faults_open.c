@@ -8,6 +8,9 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -144,6 +147,53 @@ static void test_config_set_failing(void **state)
 	statusdir_close(sd);
 }
 
+/* The folders whose fsync a create made, by device and inode. */
+struct synced {
+	struct stat dirs[16];
+	unsigned n;
+};
+
+static void note_synced(void *arg)
+{
+	struct synced *seen = arg;
+	struct stat st;
+	if (seen->n < 16 && fstat(fault_fd(), &st) == 0)
+		seen->dirs[seen->n++] = st;
+}
+
+static bool was_synced(const struct synced *seen, const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	for (unsigned i = 0; i < seen->n; i++)
+		if (seen->dirs[i].st_dev == st.st_dev && seen->dirs[i].st_ino == st.st_ino)
+			return true;
+	return false;
+}
+
+/* A create makes the new store's name durable: it fsyncs the folder that
+ * holds the store, as well as the store and its folders.  A power cut
+ * cannot show this on ext4, xfs or btrfs, whose later fsyncs of the store
+ * carry its name along (spec/testing.md), so it is checked here. */
+static void test_create_fsyncs_the_parent(void **state)
+{
+	struct store *s = *state;
+	struct synced seen = { .n = 0 };
+	statusdir *sd;
+	char path[PATH_MAX + 8];
+	fault_arm(FAULT_FSYNC, &(struct fault){ .times = FAULT_ALWAYS, .fd_kind = S_IFDIR,
+	                                        .hook = note_synced, .hook_arg = &seen });
+	assert_int_equal(statusdir_open(s->path, STATUSDIR_CREATE, NULL, &sd), 0);
+	fault_reset();
+	statusdir_close(sd);
+	assert_true(was_synced(&seen, s->dir));
+	assert_true(was_synced(&seen, s->path));
+	for (const char *const *f = (const char *const[]){ "tmp", "cur", "old", NULL }; *f; f++) {
+		snprintf(path, sizeof(path), "%s/%s", s->path, *f);
+		assert_true(was_synced(&seen, path));
+	}
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -152,6 +202,7 @@ int main(void)
 		T(test_open_read_eio),
 		T(test_create_failing_in_turn),
 		T(test_config_set_failing),
+		T(test_create_fsyncs_the_parent),
 	};
 	return cmocka_run_group_tests_name("faults_open", tests, NULL, NULL);
 }
