@@ -9,13 +9,14 @@
  * max-age in its largest whole unit. */
 static void show_config(const struct statusdir_config *cfg)
 {
-	char group[256], age[DURATION_SIZE];
+	char age[DURATION_SIZE];
 	printf("format 1\nchecksum xxh3-64\n");
 	if (cfg->mode)
 		printf("mode %04o\n", cfg->mode);
 	else
 		printf("mode none\n");
 	if (cfg->gid >= 0) {
+		char group[256];
 		(void)group_name(cfg->gid, group, sizeof(group)); /* the number when nameless */
 		printf("group %s\n", group);
 	} else {

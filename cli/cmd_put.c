@@ -238,7 +238,7 @@ static int put_from_command(const char *store, statusdir *sd, const struct put_a
 {
 	statusdir_txn *txn = NULL;
 	struct input in = { -1, argv[0], true, 0, 0 };
-	pid_t pid;
+	pid_t pid = 0; /* 0 until a spawn succeeds; kill(0) would hit our group */
 	int r = spawn_producer(argv, &in.fd, &pid);
 	if (r < 0) {
 		error_msg(store, "put --run: %s: %s; nothing committed", argv[0], strerror(-r));
@@ -248,7 +248,7 @@ static int put_from_command(const char *store, statusdir *sd, const struct put_a
 	if (r == 0)
 		r = stream_into(txn, &in);
 	close(in.fd); /* a producer still writing now gets SIGPIPE */
-	if (caught_signal)
+	if (caught_signal && pid > 0)
 		kill(pid, caught_signal);
 	if (producer_status(store, argv[0], pid, r < 0) == 0 || r < 0)
 		return end_put(store, txn, a, &in, r);

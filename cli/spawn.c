@@ -20,6 +20,7 @@ int child_spawn(char *const argv[], int stdout_fd, pid_t *pid)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, defaults;
+	*pid = 0; /* set for real only by a spawn that succeeds */
 	int r = posix_spawn_file_actions_init(&fa);
 	if (r != 0)
 		return -r;

@@ -50,18 +50,18 @@ static int to_versions(const struct name_list *all, size_t in_head, size_t want,
 	return 0;
 }
 
-int statusdir_list_newest(statusdir *sd, size_t want, struct statusdir_version **out,
-                          size_t *n)
+int statusdir_list_newest(statusdir *sd, size_t n, struct statusdir_version **out,
+                          size_t *count)
 {
 	struct name_list all = { 0 };
 	size_t in_head;
-	if (!sd || !out || !n)
+	if (!sd || !out || !count)
 		return -EINVAL;
 	*out = NULL;
-	*n = 0;
-	int r = want ? list_ids(sd, want, &all, &in_head) : 0;
+	*count = 0;
+	int r = n ? list_ids(sd, n, &all, &in_head) : 0;
 	if (r == 0 && all.n > 0)
-		r = to_versions(&all, in_head, want, out, n);
+		r = to_versions(&all, in_head, n, out, count);
 	statusdir__name_list_free(&all);
 	return r;
 }

@@ -11,7 +11,7 @@ int statusdir_rollback(statusdir *sd, const char *ref, unsigned flags, char *new
 	struct statusdir_version v;
 	char resolved[STATUSDIR_ID_SIZE];
 	const char *id;
-	uint64_t file_size;
+	uint64_t file_size = 0;
 	int fd = -1;
 	if (!sd || !ref || !*ref)
 		return -EINVAL; /* a rollback names its version: no "newest" */

@@ -141,18 +141,6 @@ clang-analyzer-core.CallAndMessage:lib/put.c:@statusdir_put_abort(txn);
 # where open(2) failed.
 clang-analyzer-core.uninitialized.Branch:lib/tmpname.c:@for (size_t i = 0; buf[i] && j < 32; i++)
 
-# The same assumption about errno: spawn_producer() returns -errno when
-# pipe2(2) fails, never 0 without setting *out_fd.
-clang-analyzer-core.CallAndMessage:cli/cmd_put.c:@r = stream_into(txn, fd);
-clang-analyzer-core.CallAndMessage:cli/cmd_put.c:@close(fd); /* a producer still writing
-
-# store_and_ref() and parse_settings() return usage_error()'s result, which
-# is always EXIT_USAGE (report.c, another file), without setting *store;
-# the analyzer cannot see that it is non-zero.
-clang-analyzer-core.CallAndMessage:cli/cmd_get.c:@if (r || (r = open_and_resolve(store, ref, &sd, id)))
-clang-analyzer-core.CallAndMessage:cli/cmd_init.c:@r = statusdir_open(store, 0, NULL, &sd);
-clang-analyzer-core.CallAndMessage:cli/cmd_init.c:@r = store_open(store, change ? 0 : STATUSDIR_READONLY, &sd);
-
 # write_id_file(): line is not a string; the id and a newline are written
 # with write(2) and a length.
 bugprone-not-null-terminated-result:cli/cmd_get.c:@memcpy(line, id, len);
