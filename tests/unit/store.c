@@ -405,3 +405,16 @@ void rm_rf(const char *path)
 {
 	(void)nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+void damage_version(statusdir *sd, const char *id)
+{
+	char *path;
+	size_t len;
+	assert_int_equal(statusdir_path(sd, id, &path), 0);
+	char *buf = read_file(path, &len);
+	assert_true(len > 0);
+	buf[len / 2] ^= 0x5a;
+	write_file(path, buf, len);
+	free(buf);
+	free(path);
+}

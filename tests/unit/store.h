@@ -61,6 +61,10 @@ void put_numbered_flags(statusdir *sd, size_t n, unsigned flags,
 void assert_version(statusdir *sd, const char *id, const void *buf, size_t len,
                     const char *want_id);
 
+/* Damages version id in place: flips bits of its middle byte, so its
+ * checksum no longer matches (the version must not be empty). */
+void damage_version(statusdir *sd, const char *id);
+
 /* Whole files, asserting success. */
 void write_file(const char *path, const void *buf, size_t len);
 void *read_file(const char *path, size_t *len);

@@ -98,19 +98,6 @@ static void assert_alloc(statusdir *sd, const char *id, unsigned flags, int want
 	free(buf);
 }
 
-static void flip_byte(statusdir *sd, const char *id)
-{
-	char *path;
-	size_t len;
-	assert_int_equal(statusdir_path(sd, id, &path), 0);
-	char *buf = read_file(path, &len);
-	assert_true(len > 0);
-	buf[len / 2] ^= 0x5a;
-	write_file(path, buf, len);
-	free(buf);
-	free(path);
-}
-
 /* A failed call must leave the caller's pointers as they were. */
 static void assert_fails(statusdir *sd, const char *id, unsigned flags, int want_r)
 {
@@ -176,7 +163,7 @@ static void test_damaged(void **state)
 	char *big = pattern_alloc(BIG, 3);
 	put_numbered(s->sd, 2, ids);
 	put_ok(s->sd, big, BIG, ids[2]);
-	flip_byte(s->sd, ids[2]);
+	damage_version(s->sd, ids[2]);
 	assert_alloc(s->sd, NULL, 0, STATUSDIR_HEALED, "version 1\n", 10, ids[1]);
 	assert_fails(s->sd, NULL, STATUSDIR_GET_STRICT, -EBADMSG);
 	assert_fails(s->sd, ids[2], 0, -EBADMSG);
@@ -190,8 +177,8 @@ static void test_damaged(void **state)
 	assert_memory_not_equal(buf, big, BIG);
 	free(buf);
 	/* every one damaged: nothing */
-	flip_byte(s->sd, ids[1]);
-	flip_byte(s->sd, ids[0]);
+	damage_version(s->sd, ids[1]);
+	damage_version(s->sd, ids[0]);
 	assert_fails(s->sd, NULL, 0, -EBADMSG);
 	free(big);
 }

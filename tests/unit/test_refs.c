@@ -34,19 +34,6 @@ static void text_of(char *out, size_t cap, int n)
 	assert_true(k > 0 && (size_t)k < cap);
 }
 
-static void flip_byte(statusdir *sd, const char *id)
-{
-	char *path;
-	size_t len;
-	assert_int_equal(statusdir_path(sd, id, &path), 0);
-	char *buf = read_file(path, &len);
-	assert_true(len > 0);
-	buf[len / 2] ^= 0x5a;
-	write_file(path, buf, len);
-	free(buf);
-	free(path);
-}
-
 static void test_get(void **state)
 {
 	struct store *s = *state;
@@ -184,7 +171,7 @@ static void test_damaged_newest_is_not_healed(void **state)
 	char ids[3][STATUSDIR_ID_SIZE], found[STATUSDIR_ID_SIZE], buf[64];
 	size_t len;
 	put_numbered(s->sd, 3, ids);
-	flip_byte(s->sd, ids[2]);
+	damage_version(s->sd, ids[2]);
 	assert_int_equal(statusdir_get(s->sd, NULL, buf, sizeof(buf), &len, found),
 	                 STATUSDIR_HEALED);
 	assert_string_equal(found, ids[1]);
