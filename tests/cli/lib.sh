@@ -209,6 +209,12 @@ test_say () {
 	echo "# $*" >>"$test_out_.say"
 }
 
+# traced ARGS...: strace ARGS..., with LeakSanitizer's check off, since it
+# cannot run under ptrace (make check-sanitizers); other runs still check.
+traced () {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
+}
+
 # test_expect_code N command...: the command must exit with status N.
 test_expect_code () {
 	test_want_=$1

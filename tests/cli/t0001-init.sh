@@ -188,7 +188,7 @@ test_expect_success 'inits that make the same parents at once all succeed' '
 # store (tests/safety/powerloss.sh shows the store itself survives).
 test_expect_success STRACE 'init flushes each parent it makes, and its entry, before the next' '
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -qq -y -e trace=mkdir,mkdirat,fsync -o t statusdir init x/a/S &&
+		traced -f -qq -y -e trace=mkdir,mkdirat,fsync -o t statusdir init x/a/S &&
 	here=$(pwd -P) &&
 	sed -n -E -e "s/^[0-9]+ +(mkdir|mkdirat)\(.*\"([^\"]*)\".*/\1 \2/p" \
 		-e "s|^[0-9]+ +fsync\([0-9]+<$here>\).*|fsync .|p" \

@@ -164,16 +164,14 @@ test_expect_success 'put --no-sync commits' '
 test_expect_success STRACE 'put syncs before it prints the id, and not with --no-sync' '
 	statusdir init S &&
 	echo x >f &&
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -qq -e trace=fsync,fdatasync,syncfs,sync_file_range,write -o t1 \
+	traced -f -qq -e trace=fsync,fdatasync,syncfs,sync_file_range,write -o t1 \
 		statusdir put S f >id &&
 	grep -n -E "(fsync|fdatasync|syncfs|sync_file_range)\(" t1 >syncs &&
 	test "$(wc -l <syncs)" -ge 2 &&
 	grep -n -F "write(1, \"$(cut -c 1-20 id)" t1 >idwrite &&
 	test_line_count 1 idwrite &&
 	test "$(tail -n 1 syncs | cut -d: -f 1)" -lt "$(cut -d: -f 1 idwrite)" &&
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -qq -e trace=fsync,fdatasync,syncfs,sync_file_range -o t2 \
+	traced -f -qq -e trace=fsync,fdatasync,syncfs,sync_file_range -o t2 \
 		statusdir put S --no-sync f &&
 	test_must_be_empty t2
 '
@@ -182,7 +180,7 @@ test_expect_success STRACE 'put --one-flush: one fsync, of the file, after its m
 	statusdir init S &&
 	echo once >f &&
 	statusdir put S f >/dev/null &&
-	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=fsync,fdatasync,syncfs,renameat2,link,linkat -o t1 \
+	traced -f -qq -e trace=fsync,fdatasync,syncfs,renameat2,link,linkat -o t1 \
 		statusdir put S --one-flush f >id &&
 	grep -E "^[0-9]+ +(fsync|fdatasync|syncfs)\(" t1 >syncs &&
 	test_line_count 1 syncs &&

@@ -183,7 +183,7 @@ fill_old () {
 
 # getdents_of ARGS...: how many getdents64 calls "statusdir ARGS" makes.
 getdents_of () {
-	strace -f -e trace=getdents64 -o trace statusdir "$@" >/dev/null &&
+	traced -f -e trace=getdents64 -o trace statusdir "$@" >/dev/null &&
 	grep -c getdents64 trace
 }
 

@@ -253,7 +253,7 @@ test_expect_success 'info reads no payload: a damaged version changes nothing it
 
 test_expect_success STRACE 'info opens no version file' '
 	make_store S 10 &&
-	strace -f -e trace=open,openat -o trace statusdir info S --json >out &&
+	traced -f -e trace=open,openat -o trace statusdir info S --json >out &&
 	test_grep -F "\"cur\", O_RDONLY" trace &&
 	for id in $(cat S.ids); do
 		! grep -F "$id" trace || { echo "opened $id" >&4; return 1; }
