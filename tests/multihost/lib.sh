@@ -181,17 +181,24 @@ mh_mount () {
 	MH_A=$MH_DIR/a
 	MH_B=$MH_DIR/b
 	for mh_m_ in "$MH_A" "$MH_B"; do
-		mh_nsx mfsmount "$mh_m_" -H "$MH_ADDR" -B "$MH_ADDR" -L "$MH_ADDR" -o "$mh_o_" >"$MH_DIR/mount.log" 2>&1 ||
+		timeout -k 1 30 nsenter --net="/run/netns/$MH_NETNS" \
+			mfsmount "$mh_m_" -H "$MH_ADDR" -B "$MH_ADDR" -L "$MH_ADDR" -o "$mh_o_" \
+			>"$MH_DIR/mount.log" 2>&1 ||
 			{ mh_log "mfsmount $mh_m_ failed:"; sed 's/^/# /' "$MH_DIR/mount.log" >&2; return 1; }
 	done
-	# one copy of each chunk: there is one chunkserver
-	mfssetgoal -r 1 "$MH_A" >/dev/null 2>&1
+	# The chunkserver registered (a write before that waits in mfsmount's
+	# retries, for minutes), then a file written through A read through B.
 	mh_t_=0
-	until echo ready >"$MH_A/.ready" 2>/dev/null && test "$(cat "$MH_B/.ready" 2>/dev/null)" = ready; do
+	until test -n "$(mh_nsx ss -Htn state established '( dport = :9420 )' 2>/dev/null)" &&
+		timeout -k 1 5 sh -c 'echo ready >"$1/.ready" && test "$(cat "$2/.ready")" = ready' \
+			sh "$MH_A" "$MH_B" 2>/dev/null; do
 		mh_t_=$((mh_t_ + 1))
-		test $mh_t_ -lt 150 || { mh_log "the cluster did not become ready in 30 s"; return 1; }
-		sleep 0.2
+		test $mh_t_ -lt 120 || { mh_log "the cluster did not become ready in a minute"; return 1; }
+		sleep 0.5
 	done
+	# one copy of each chunk: there is one chunkserver (the tool talks to
+	# the mount's proxy, which listens in the namespace)
+	timeout -k 1 10 nsenter --net="/run/netns/$MH_NETNS" mfssetgoal -r 1 "$MH_A" >/dev/null 2>&1
 	rm -f "$MH_A/.ready"
 }
 
