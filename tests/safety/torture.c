@@ -453,6 +453,22 @@ static int cmp_version_id(const void *key, const void *elem)
 	return strcmp(key, ((const struct statusdir_version *)elem)->id);
 }
 
+/* Whether a fresh listing of folder fd holds name: a second opinion where
+ * a lookup may be answered from a network filesystem's cache. */
+static bool listed_now(int fd, const char *name)
+{
+	bool found = false;
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	for (struct dirent *de; d && !found && (de = readdir(d));)
+		found = strcmp(de->d_name, name) == 0;
+	if (d)
+		closedir(d);
+	else if (dfd >= 0)
+		close(dfd);
+	return found;
+}
+
 static bool on_btrfs(int fd)
 {
 	struct statfs sf;
@@ -477,8 +493,14 @@ static void judge_pending(struct seen_list *pending, struct seen_list *skips, ui
 		if (e->when > 2 * k || bsearch(e->id, v, n, sizeof(*v), cmp_version_id))
 			continue; /* late (or during the listing), or returned */
 		const char *where = where_now(cur_fd, old_fd, e->id);
-		if (!where)
-			continue; /* gone: judged at the end */
+		/* gone: judged at the end.  A lookup through one client of a
+		 * network filesystem can still find a version that another
+		 * client moved or removed (MooseFS, spec/filesystems.md): only
+		 * a fresh listing of its folder shows that it is still there
+		 * (but on btrfs a listing can miss it: see below). */
+		if (!where || (!on_btrfs(cur_fd) &&
+		               !listed_now(strcmp(where, "cur") == 0 ? cur_fd : old_fd, e->id)))
+			continue;
 		if (!seen_add(skips, e->id, k))
 			violation("watcher: out of memory");
 		if (on_btrfs(cur_fd)) {
