@@ -42,7 +42,7 @@ mh_missing () {
 		echo "not root"
 		return 0
 	fi
-	for mh_c_ in mfsmaster mfschunkserver mfsmount ip nsenter unshare timeout findmnt; do
+	for mh_c_ in mfsmaster mfschunkserver mfsmount mfssetgoal ip ss nsenter unshare timeout findmnt; do
 		if ! command -v "$mh_c_" >/dev/null 2>&1; then
 			echo "no $mh_c_ (apt-get install moosefs-master moosefs-chunkserver moosefs-client iproute2 util-linux)"
 			return 0
