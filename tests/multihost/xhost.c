@@ -186,8 +186,17 @@ static int cmd_writer(const char *store, long gap, long seconds)
 		return fail("open", r);
 	for (long i = 0; now_ns() < end; i++) {
 		int len = snprintf(payload, sizeof(payload), "writer %ld %ld\n", (long)getpid(), i);
-		if ((r = statusdir_put(sd, payload, (size_t)len, 0, id)) < 0)
-			return fail("put", r);
+		/* in steps, to tell which one fails: begin creates the tmp/
+		 * file, commit chooses the id and publishes */
+		statusdir_txn *txn = NULL;
+		if ((r = statusdir_put_begin(sd, 0, &txn)) < 0)
+			return fail("put (begin: the file in tmp/)", r);
+		if ((r = statusdir_put_write(txn, payload, (size_t)len)) < 0) {
+			statusdir_put_abort(txn);
+			return fail("put (write)", r);
+		}
+		if ((r = statusdir_put_commit(txn, id)) < 0)
+			return fail("put (commit)", r);
 		if ((r = statusdir_list(sd, &v, &n)) < 0)
 			return fail("list", r);
 		statusdir_list_free(v);
