@@ -15,7 +15,10 @@
 # Every process of MooseFS runs in a network namespace made for the run
 # (MH_NETNS), with one address, 192.0.2.1 (TEST-NET-1), on one end of a
 # veth pair whose both ends are in the namespace: nothing it sends leaves
-# it.  The chunkserver refuses loopback addresses, hence the veth.  The
+# it.  Every MooseFS tool (mfssetgoal, ...) must run there too (mh_nsx):
+# it talks to its mount's proxy on 192.0.2.1, which outside the namespace
+# may be a real address of the machine's network.
+# The chunkserver refuses loopback addresses, hence the veth.  The
 # FUSE mounts are made with nsenter --net only, so they stay in the
 # ordinary mount namespace, where every process sees them.
 #
