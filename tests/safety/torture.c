@@ -5,6 +5,13 @@
  *
  *   torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [-W 0|1] STORE
  *   torture --crash ROUNDS [-w W] [-c C] [-k KEEP] STORE
+ *   torture ... -B STORE2 [-H HOST] STORE
+ *
+ * -B names the same store reached another way, e.g. through a second
+ * mount of a network filesystem (tests/multihost/): the second, fourth, ...
+ * writer, reader and cleaner and the watcher use it.  With -H (root),
+ * those processes also get a UTS and a pid namespace of their own, with
+ * host name HOST: to the store they are another host.
  *
  * Checks: every read is a complete, valid payload (payload.h); no reader
  * sees an empty store after the first acknowledged put; a put that began
@@ -35,7 +42,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -63,6 +72,8 @@ struct options {
 	uint64_t keep;
 	unsigned put_flags;
 	const char *store;
+	const char *store_b; /* -B: the odd-numbered workers and the watcher */
+	const char *host_b;  /* -H: their host name, in namespaces of their own */
 	char acks[4096]; /* folder of the writers' acknowledgement logs */
 };
 
@@ -125,9 +136,12 @@ static int writer(const struct options *o, unsigned w)
 			violation("put: %s", statusdir_strerror(r));
 			continue;
 		}
-		/* logged first: after a SIGKILL here the id counts as acked */
-		char line[STATUSDIR_ID_SIZE + 1];
-		int len = snprintf(line, sizeof(line), "%s\n", id);
+		/* logged first: after a SIGKILL here the id counts as acked; with
+		 * the watcher's scans done by now: it was committed before the
+		 * next one ended (see watcher_checks()) */
+		char line[STATUSDIR_ID_SIZE + 32];
+		int len = snprintf(line, sizeof(line), "%s %" PRIu64 "\n", id,
+		                   __atomic_load_n(&sh->watch_scans, __ATOMIC_SEQ_CST));
 		if (write(log, line, (size_t)len) != len)
 			violation("cannot log an acknowledged id");
 		if (strcmp(id, before) <= 0)
@@ -229,7 +243,8 @@ static int cleaner(const struct options *o)
 	return 0;
 }
 
-static char **read_acks(const struct options *o, size_t *n);
+struct seen_list;
+static char **read_acks(const struct options *o, size_t *n, struct seen_list *times);
 static int cmp_id_desc(const void *key, const void *elem);
 
 /* ---- The watcher -------------------------------------------------------------
@@ -354,7 +369,17 @@ static void watcher_checks(const struct options *o, const char *start,
                            struct seen_list *skips)
 {
 	size_t nacks;
-	char **acks = read_acks(o, &nacks); /* greatest first */
+	/* The commits for the pruned excuse: those inotify reported, and every
+	 * acknowledged one by the scan it ended before (from the writers'
+	 * logs).  inotify reports only the commits made through this mount:
+	 * with -B, the other mount's come from the logs alone. */
+	struct seen_list done = { 0 };
+	char **acks = read_acks(o, &nacks, &done); /* greatest first */
+	for (size_t i = 0; i < commits->n; i++)
+		if (!seen_add(&done, commits->v[i].id, commits->v[i].when))
+			violation("watcher: out of memory");
+	if (done.n > 1)
+		qsort(done.v, done.n, sizeof(*done.v), cmp_seen);
 	/* every id seen was acknowledged: no phantom */
 	for (size_t i = 0; i < seen->n; i++) {
 		struct statusdir_version key;
@@ -393,7 +418,7 @@ static void watcher_checks(const struct options *o, const char *start,
 			continue;
 		}
 		/* committed before scan k listed, not returned, and gone now */
-		uint64_t above = committed_above(commits, acks[i], 2 * k + 1, o->keep);
+		uint64_t above = committed_above(&done, acks[i], 2 * k + 1, o->keep);
 		if (above >= o->keep)
 			pruned++;
 		else
@@ -408,6 +433,7 @@ static void watcher_checks(const struct options *o, const char *start,
 	for (size_t i = 0; i < nacks; i++)
 		free(acks[i]);
 	free(acks);
+	free(done.v);
 }
 
 /* "cur" or "old" if version id is there now, else NULL.  Moves go from
@@ -425,6 +451,22 @@ static const char *where_now(int cur_fd, int old_fd, const char *id)
 static int cmp_version_id(const void *key, const void *elem)
 {
 	return strcmp(key, ((const struct statusdir_version *)elem)->id);
+}
+
+/* Whether a fresh listing of folder fd holds name: a second opinion where
+ * a lookup may be answered from a network filesystem's cache. */
+static bool listed_now(int fd, const char *name)
+{
+	bool found = false;
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	for (struct dirent *de; d && !found && (de = readdir(d));)
+		found = strcmp(de->d_name, name) == 0;
+	if (d)
+		closedir(d);
+	else if (dfd >= 0)
+		close(dfd);
+	return found;
 }
 
 static bool on_btrfs(int fd)
@@ -451,8 +493,14 @@ static void judge_pending(struct seen_list *pending, struct seen_list *skips, ui
 		if (e->when > 2 * k || bsearch(e->id, v, n, sizeof(*v), cmp_version_id))
 			continue; /* late (or during the listing), or returned */
 		const char *where = where_now(cur_fd, old_fd, e->id);
-		if (!where)
-			continue; /* gone: judged at the end */
+		/* gone: judged at the end.  A lookup through one client of a
+		 * network filesystem can still find a version that another
+		 * client moved or removed (MooseFS, spec/filesystems.md): only
+		 * a fresh listing of its folder shows that it is still there
+		 * (but on btrfs a listing can miss it: see below). */
+		if (!where || (!on_btrfs(cur_fd) &&
+		               !listed_now(strcmp(where, "cur") == 0 ? cur_fd : old_fd, e->id)))
+			continue;
 		if (!seen_add(skips, e->id, k))
 			violation("watcher: out of memory");
 		if (on_btrfs(cur_fd)) {
@@ -524,7 +572,7 @@ static int watcher(const struct options *o)
 			if (strcmp(commits.v[i].id, mark) > 0 &&
 			    !seen_add(&pending, commits.v[i].id, commits.v[i].when))
 				violation("watcher: out of memory");
-		count(&sh->watch_scans);
+		__atomic_add_fetch(&sh->watch_scans, 1, __ATOMIC_SEQ_CST);
 		if (r < 0) {
 			violation("list_since(%s): %s", mark, statusdir_strerror(r));
 			continue;
@@ -566,12 +614,47 @@ static int watcher(const struct options *o)
 	return 0;
 }
 
+/* In a child on the B side with a host name: a UTS and a pid namespace of
+ * its own.  The worker runs in a grandchild (the first process of the new
+ * pid namespace), killed if this child dies; this child passes on how it
+ * ended.  Returns only in the grandchild. */
+static void become_host_b(const struct options *o)
+{
+	int status;
+	if (unshare(CLONE_NEWUTS | CLONE_NEWPID) != 0 ||
+	    sethostname(o->host_b, strlen(o->host_b)) != 0) {
+		violation("cannot become host %s: %s", o->host_b, strerror(errno));
+		_exit(1);
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
+			_exit(1);
+		return;
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0)
+		_exit(1);
+	if (WIFSIGNALED(status))
+		raise(WTERMSIG(status));
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+/* side_b: the worker uses the store as -B names it (if given). */
 static pid_t spawn(int (*fn)(const struct options *, unsigned), const struct options *o,
-                   unsigned arg)
+                   unsigned arg, bool side_b)
 {
 	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fn(o, arg));
+	if (pid == 0) {
+		struct options ob = *o;
+		if (side_b && o->store_b) {
+			ob.store = o->store_b;
+			if (o->host_b)
+				become_host_b(o);
+		}
+		_exit(fn(&ob, arg));
+	}
 	return pid;
 }
 
@@ -599,7 +682,7 @@ static int cmp_desc(const void *a, const void *b)
 }
 
 /* Every acknowledged id, from the writers' logs, greatest first. */
-static char **read_acks(const struct options *o, size_t *n)
+static char **read_acks(const struct options *o, size_t *n, struct seen_list *times)
 {
 	size_t cap = 1024;
 	char **ids = malloc(cap * sizeof(*ids));
@@ -609,9 +692,13 @@ static char **read_acks(const struct options *o, size_t *n)
 		snprintf(path, sizeof(path), "%s/w%d", o->acks, w);
 		FILE *f = fopen(path, "r");
 		while (f && fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\n")] = '\0';
+			size_t end = strcspn(line, " \n");
+			uint64_t scans = strtoull(line + end, NULL, 10);
+			line[end] = '\0';
 			if (statusdir_id_parse(line, NULL) != 0)
 				continue; /* a line torn by SIGKILL was never acknowledged */
+			if (times && !seen_add(times, line, 2 * (scans + 1) + 1))
+				violation("out of memory");
 			if (*n == cap)
 				ids = realloc(ids, (cap *= 2) * sizeof(*ids));
 			ids[(*n)++] = strdup(line);
@@ -671,7 +758,7 @@ static void final_checks(const struct options *o)
 		violation("final prune: %s", statusdir_strerror(r));
 	if (count_tmp(o->store) != 0)
 		violation("%zu files left in tmp/ after the final prune", count_tmp(o->store));
-	char **acks = read_acks(o, &nacks);
+	char **acks = read_acks(o, &nacks, NULL);
 	if (statusdir_list(sd, &v, &n) < 0)
 		violation("final list failed");
 	/* A version is removed only when keep greater ones exist; those are
@@ -714,13 +801,14 @@ static void start_all(const struct options *o, bool with_readers)
 	sh->stop = 0;
 	watcher_pid = 0;
 	if (with_readers && o->watchers) /* first, so that it sees the first puts */
-		watcher_pid = spawn(run_watcher, o, 0);
+		watcher_pid = spawn(run_watcher, o, 0, true);
 	for (int i = 0; i < o->writers; i++)
-		pids[npids++] = spawn((int (*)(const struct options *, unsigned))writer, o, (unsigned)i);
+		pids[npids++] = spawn((int (*)(const struct options *, unsigned))writer, o, (unsigned)i,
+		                      i % 2);
 	for (int i = 0; with_readers && i < o->readers; i++)
-		pids[npids++] = spawn(run_reader, o, 0);
+		pids[npids++] = spawn(run_reader, o, 0, i % 2);
 	for (int i = 0; i < o->cleaners; i++)
-		pids[npids++] = spawn(run_cleaner, o, 0);
+		pids[npids++] = spawn(run_cleaner, o, 0, i % 2);
 }
 
 static void wait_one(pid_t pid)
@@ -763,7 +851,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		                                  { NULL, 0, NULL, 0 } };
 	*o = (struct options){ .writers = 4, .readers = 3, .cleaners = 2, .seconds = 3, .keep = 20,
 		               .watchers = 1 };
-	for (int c; (c = getopt_long(argc, argv, "w:r:c:d:k:SW:", longopts, NULL)) != -1;) {
+	for (int c; (c = getopt_long(argc, argv, "w:r:c:d:k:SW:B:H:", longopts, NULL)) != -1;) {
 		switch (c) {
 		case 'w': o->writers = atoi(optarg); break;
 		case 'r': o->readers = atoi(optarg); break;
@@ -773,11 +861,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'S': o->put_flags = STATUSDIR_NOSYNC; break;
 		case 'W': o->watchers = atoi(optarg); break;
 		case 'C': o->crash_rounds = atoi(optarg); break;
+		case 'B': o->store_b = optarg; break;
+		case 'H': o->host_b = optarg; break;
 		default: return -1;
 		}
 	}
 	if (optind != argc - 1 || o->keep == 0 || o->watchers < 0 || o->watchers > 1 ||
-	    o->writers + o->readers + o->cleaners > MAX_PROCS)
+	    o->writers + o->readers + o->cleaners > MAX_PROCS ||
+	    (o->host_b && (!o->store_b || o->crash_rounds))) /* a kill would miss the grandchild */
 		return -1;
 	if (o->crash_rounds)
 		o->watchers = 0; /* killed writers leave no complete record */
@@ -792,7 +883,7 @@ int main(int argc, char **argv)
 	statusdir *sd;
 	pthread_mutexattr_t ma;
 	if (parse_options(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [-W 0|1] [--crash ROUNDS] STORE\n");
+		fprintf(stderr, "usage: torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [-W 0|1] [--crash ROUNDS] [-B STORE2 [-H HOST]] STORE\n");
 		return 2;
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
