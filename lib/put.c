@@ -133,6 +133,32 @@ static int move_into_cur(statusdir_txn *txn, struct name_list *cur, char *id)
 	return r;
 }
 
+/* Step 1.  The name is this writer's alone (its identity and 128 random
+ * bits), so EEXIST can only be a network filesystem's answer to a create
+ * it retransmitted after doing it (NFS and FUSE clients may): that empty
+ * file is ours, so it is removed and another name drawn. */
+static int create_tmp(statusdir *sd, statusdir_txn *txn)
+{
+	/* the kernel applies the umask to 0666; a recorded mode is set by the
+	 * caller, whatever the umask, so every writer's versions look alike */
+	mode_t mode = sd->cfg.mode ? sd->cfg.mode : 0666;
+	for (int i = 0;; i++) {
+		statusdir__random16(txn->unique);
+		int r = statusdir__tmp_name(&sd->me, txn->unique, txn->tmp, sizeof(txn->tmp));
+		if (r < 0)
+			return r;
+		txn->fd = openat(sd->tmp_fd, txn->tmp,
+		                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (txn->fd >= 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+		(void)unlinkat(sd->tmp_fd, txn->tmp, 0); /* ours, as said above */
+		if (i + 1 == ID_TRIES)
+			return -EEXIST;
+	}
+}
+
 int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 {
 	if (!sd || !out ||
@@ -154,16 +180,8 @@ int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 		free(txn);
 		return -ENOMEM;
 	}
-	statusdir__random16(txn->unique);
-	r = statusdir__tmp_name(&sd->me, txn->unique, txn->tmp, sizeof(txn->tmp));
-	/* the kernel applies the umask to 0666; a recorded mode is set below,
-	 * whatever the umask, so every writer's versions look alike */
-	txn->fd = r < 0 ? r
-	                : openat(sd->tmp_fd, txn->tmp,
-	                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	                         sd->cfg.mode ? sd->cfg.mode : 0666);
-	if (txn->fd < 0) {
-		r = r < 0 ? r : -errno;
+	r = create_tmp(sd, txn);
+	if (r < 0) {
 		statusdir__sum_free(txn->sum);
 		free(txn);
 		return r;

@@ -198,6 +198,7 @@ int __wrap_openat(int dirfd, const char *name, int flags, ...)
 		mode = va_arg(ap, mode_t);
 		va_end(ap);
 	}
+	note_target(name);
 	struct action a = fire(FAULT_OPENAT, -1, name);
 	FAIL_IF_ARMED(a);
 	return __real_openat(dirfd, name, flags, mode);

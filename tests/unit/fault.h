@@ -74,8 +74,9 @@ void fault_reset(void);
 unsigned fault_calls(enum fault_call c);
 unsigned fault_hits(enum fault_call c);
 
-/* The target name of the last renameat2, renameat or linkat call, as a
- * hook sees it (the wrapper notes it before the hook runs). */
+/* The target name of the last renameat2, renameat or linkat call, or the
+ * name of the last openat, as a hook sees it (the wrapper notes it before
+ * the hook runs). */
 const char *fault_target(void);
 
 /* The descriptor of the call a hook runs for (-1 outside a hook, and for

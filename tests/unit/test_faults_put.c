@@ -13,6 +13,8 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +341,52 @@ static void test_openat_emfile(void **state)
 	           -EMFILE);
 }
 
+/* A network filesystem that retransmits a create it already did answers
+ * EEXIST: the hook makes the file, as the first transmission did, and the
+ * call then fails.  The put draws another name, commits, and leaves no
+ * file behind in tmp/. */
+static void create_then_fail(void *arg)
+{
+	const struct store *s = arg;
+	char path[PATH_MAX + NAME_MAX + 8];
+	snprintf(path, sizeof(path), "%s/tmp/%s", s->path, fault_target());
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static bool is_tmp_name(const char *name)
+{
+	return strchr(name, '.') && strcmp(name, "has-versions") != 0 &&
+	       strncmp(name, ".format", 7) != 0;
+}
+
+static void test_tmp_create_answered_eexist(void **state)
+{
+	struct store *s = *state;
+	char id[STATUSDIR_ID_SIZE];
+	for (unsigned times = 1; times < 4; times++) {
+		fault_arm(FAULT_OPENAT, &(struct fault){ .times = times, .err = EEXIST,
+		                                         .match = is_tmp_name,
+		                                         .hook = create_then_fail, .hook_arg = s });
+		put_ok(s->sd, "retransmitted", 13, id);
+		assert_int_equal(fault_hits(FAULT_OPENAT), times);
+		fault_reset();
+		assert_version(s->sd, NULL, "retransmitted", 13, id);
+		assert_int_equal(store_count(s, "tmp"), 0);
+	}
+	/* every try answered so: the put fails with EEXIST, leaving nothing */
+	struct store_snapshot snap;
+	store_snapshot(s, &snap);
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EEXIST,
+	                                         .match = is_tmp_name,
+	                                         .hook = create_then_fail, .hook_arg = s });
+	assert_int_equal(statusdir_put(s->sd, "lost", 4, 0, id), -EEXIST);
+	fault_reset();
+	assert_store_unchanged(s, &snap);
+	store_snapshot_free(&snap);
+}
+
 /* After the move: the new version is taken away again and -EIO returned. */
 static void test_fsync_of_cur_eio(void **state)
 {
@@ -586,6 +634,7 @@ int main(void)
 		T(test_close_of_file_eio),
 		T(test_renameat2_eio),
 		T(test_openat_emfile),
+		T(test_tmp_create_answered_eexist),
 		T(test_fsync_of_cur_eio),
 		T(test_marker_failure_fails_first_put),
 		T(test_fsync_order_and_nosync),
