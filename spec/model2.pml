@@ -7,12 +7,15 @@
  * stale (its idea of the greatest number is any number that ever was the
  * greatest).  A cleaner, and writer 0 after its last put (P10), free
  * numbers by retention: validate the unchecked claims below the cut, raise
- * L, unlink.  A reader gets the newest version and a version by number; a
- * watcher hands out every number from 1 on.  The crash, holes and the
- * upgrade are argued in format2.md, not modelled (spec/model.md, "model2").
+ * L, unlink.  Three runs (spec/model.md, "Format 2"): READER adds a reader
+ * that gets the newest version and a version by number; WATCHER a watcher
+ * that hands out every number from 1 on; CRASH a power cut at any moment,
+ * with writer 1 putting with one flush, the sealing of holes after it and
+ * a fresh writer that finds the greatest number by a search.  The upgrade
+ * is argued in format2.md, not modelled.
  *
- *   tests/analysis/spin.sh --model2      the model, then every mutation
- *   spin -a model2.pml && cc -O2 -DSAFETY -DCOLLAPSE -o pan pan.c && ./pan -m100000
+ *   tests/analysis/spin.sh --model2      the three runs
+ *   spin -DREADER -a model2.pml && cc -O2 -DSAFETY -DCOLLAPSE -o pan pan.c && ./pan -m100000
  *
  * Mutations: each -D below breaks one step; spin must then find a
  * violation (tests/analysis/spin.sh --mutations2).
@@ -31,10 +34,14 @@
  *                         NFS LINK) is taken for a lost race
  *   READ_NO_L             readers do not read L after opening cur/N
  *   WATCH_NO_L            the watcher does not read L after opening cur/N
+ *   NO_SEAL               (CRASH) no process seals the holes after the crash
+ *   NO_MARKER             (CRASH) a one-flush put makes no unsynced marker
+ *   L_NOT_DURABLE         (CRASH) raising L is not durable when it returns
  * Variants, which must hold like the model:
  *   BOTH_STALE            writer 0 may be arbitrarily stale as well
  *   TWO_CLEANS            the cleaner runs retention twice
  *   PUTS0=3, PUTS1=2      more puts by writer 0 or by the stale writer 1
+ *   CRASH with PUTS0=2    (CI runs CRASH with PUTS0=1)
  *
  * Each assert is tagged [name]; spin.sh reports the tag of the one that
  * fails.  The printf lines ("MSC:") only show in a replayed trail. */
@@ -45,12 +52,14 @@
 #ifndef PUTS1
 #define PUTS1 1        /* puts of writer 1 (the put ids after writer 0's) */
 #endif
-#define NP (PUTS0 + PUTS1 + 1) /* put ids 1..NP-1; 0 is none */
+#define NP (PUTS0 + PUTS1 + 3) /* put ids: 0 none, then writer 0's, writer 1's,
+                        * the put after the crash, and TOMB */
+#define TOMB (NP - 1)  /* cur/N is a tombstone (CRASH: format2.md 12) */
 #define NN 6           /* numbers 1..NN-2 can be claimed; NN-1 is probed */
 /* The reader and the watcher only read the store: the store's runs are the
  * same with or without either, so each is checked in a run of its own
  * (READER or WATCHER; both by default), which keeps each search small. */
-#if !defined(READER) && !defined(WATCHER)
+#if !defined(READER) && !defined(WATCHER) && !defined(CRASH)
 #define READER
 #define WATCHER
 #endif
@@ -76,6 +85,38 @@ bit handed[NN];        /* the watcher handed out N */
 byte finished;         /* processes that have ended */
 
 #define CLEANER 9
+
+#ifdef CRASH
+/* The power cut (variant CRASH): what a crash keeps, and the ghosts about it. */
+byte cur_d[NN];        /* cur/ as a crash would leave it */
+byte L_d;              /* L as a crash would leave it */
+bit marker;            /* STORE/unsynced.HOST.BOOTID exists, durably */
+bit epoch;             /* 1 after the crash */
+bit ack[NN];           /* a durable (default or one-flush) put returned N */
+bit oneflush[NP];      /* put p is a one-flush put */
+byte surv;             /* the greatest number the crash left */
+byte fx;               /* scratch */
+#define ESCAPE_BEGIN bit mine = epoch; {
+#define ESCAPE_END } unless { epoch != mine }
+#else
+#define ESCAPE_BEGIN
+#define ESCAPE_END
+#endif
+
+/* fsync(2) of cur/: every name in it, and every unlink from it, is durable
+ * (CRASH only; elsewhere dur[] records it for the put's own name). */
+inline fsync_cur()
+{
+#ifdef CRASH
+	fx = 1;
+	do
+	:: fx < NN -> cur_d[fx] = cur[fx]; fx++
+	:: else -> fx = 0; break
+	od
+#else
+	skip
+#endif
+}
 
 /* g := the greatest number with a name in cur/ (0: none) */
 inline top(g)
@@ -164,7 +205,12 @@ inline retain(who, c, x, o, lv, g)
 		:: c > L && who == CLEANER -> L = c; printf("MSC: cleaner raises L to %d\n", c)
 		:: c > L && who != CLEANER -> L = c; printf("MSC: writer %d raises L to %d\n", who, c)
 		:: else
-		fi
+		fi;
+#if defined(CRASH) && !defined(L_NOT_DURABLE)
+		L_d = L                /* O_DSYNC: durable when pwrite returns */
+#else
+		skip
+#endif
 	}
 #endif
 	/* R4: unlink cur/N for N in (L as read at R1, c] (one step here:
@@ -186,20 +232,39 @@ inline retain(who, c, x, o, lv, g)
 }
 
 /* The put of put id p by writer w (format2.md, P1 to P11). */
-inline put(w, p, stale, g, n, lv, start, r)
+inline put(w, p, stale, oflush, srch, g, n, lv, start, r)
 {
 	atomic {
 		start = maxack;        /* the put begins */
 		tmpl[p] = 1;           /* P1: create tmp/T, O_EXCL; P2: write; P2a: the xattr */
+		if
+		:: !oflush ->
 #ifndef PUBLISH_BEFORE_FSYNC
-		data[p] = 1;           /* P3: fsync the file */
+			data[p] = 1    /* P3: fsync the file */
+#else
+			skip
 #endif
+		:: else ->
+#ifdef CRASH
+			oneflush[p] = 1;
+#ifndef NO_MARKER
+			marker = 1     /* the unsynced marker, durable, before the claim */
+#endif
+#endif
+			skip
+		fi;
 		/* P5: the number to try: one above the greatest the writer knows
 		 * of; a stale writer knows of any number that once was the
-		 * greatest */
+		 * greatest; a fresh process (srch) searches from L: any place
+		 * where a present name (or L) is followed by an absent one */
 		top(g);
 		if
 		:: stale -> pick(n, 0, g); g = n
+		:: srch -> n = g; g = L;
+			do
+			:: g < n -> g++
+			:: (g == L || cur[g] != 0) && cur[g + 1] == 0 -> break
+			od
 		:: else
 		fi;
 		n = g + 1;
@@ -277,12 +342,20 @@ claim:
 	:: else
 	fi;
 #endif
-	/* P8: fsync cur/ */
+	/* P8: fsync cur/ (one flush: fsync the file, which on btrfs makes
+	 * only its own name durable) */
 	atomic {
 #ifndef NO_FSYNC_CUR
 		if
 		:: cur[n] == p -> dur[n] = 1
 		:: else
+		fi;
+		if
+		:: !oflush -> fsync_cur()
+		:: else -> data[p] = 1
+#ifdef CRASH
+			; cur_d[n] = cur[n]
+#endif
 		fi;
 #endif
 		/* P11: return n */
@@ -290,6 +363,10 @@ claim:
 		assert(used[n] == p);  /* [unique]: the only version ever numbered n */
 		assert(n > start);     /* [ordered]: above every put returned before it began */
 		assert(dur[n] || n <= L); /* [durable]: unless retention freed it */
+#ifdef CRASH
+		assert(epoch == 0 || n > surv); /* [above-survivors]: no number below what the crash left */
+		ack[n] = 1;
+#endif
 		if
 		:: n > maxack -> maxack = n
 		:: else
@@ -298,13 +375,14 @@ claim:
 	}
 }
 
-proctype writer(byte w; byte first; byte puts; bit stale)
+proctype writer(byte w; byte first; byte puts; bit stale; bit oflush; bit srch)
 {
 	byte k, p, g, n, lv, start, r, c, x, o;
+	ESCAPE_BEGIN
 	do
 	:: k < puts ->
 		p = first + k;
-		put(w, p, stale, g, n, lv, start, r);
+		put(w, p, stale, oflush, srch, g, n, lv, start, r);
 		k++
 	:: else -> break
 	od;
@@ -313,16 +391,19 @@ proctype writer(byte w; byte first; byte puts; bit stale)
 	:: else
 	fi;
 	atomic { k = 0; p = 0; finished++ }
+	ESCAPE_END
 }
 
 proctype cleaner()
 {
 	byte c, x, o, lv, g;
+	ESCAPE_BEGIN
 	retain(CLEANER, c, x, o, lv, g);
 #ifdef TWO_CLEANS
 	retain(CLEANER, c, x, o, lv, g);
 #endif
 	finished++
+	ESCAPE_END
 }
 
 /* A get of the newest version, then a get by number. */
@@ -410,23 +491,92 @@ proctype watcher()
 }
 
 /* [whole], in every state: every name in cur/ has its bytes on disk. */
+#ifdef CRASH
+#define WHOLE(i) (cur[i] == 0 || data[cur[i]] || oneflush[cur[i]])
+#else
 #define WHOLE(i) (cur[i] == 0 || data[cur[i]])
+#endif
 proctype monitor()
 {
 end:	atomic { !(WHOLE(1) && WHOLE(2) && WHOLE(3) && WHOLE(4)) ->
 		assert(WHOLE(1) && WHOLE(2) && WHOLE(3) && WHOLE(4)) /* [whole] */ }
 }
 
+#ifdef CRASH
+/* The crash: cur/ and L as of their last flush or journal commit; every
+ * process stops; then the unsynced marker makes the first process seal the
+ * holes (format2.md 12), and a fresh writer puts once, finding the greatest
+ * number by a search from L. */
+inline crash(i)
+{
+	d_step {
+		epoch = 1;
+		i = 1;
+		do
+		:: i < NN -> cur[i] = cur_d[i]; i++
+		:: else -> break
+		od;
+		L = L_d;
+		top(surv);
+		printf("MSC: CRASH; left: L %d, greatest %d\n", L, surv);
+		i = 1;
+		do
+		:: i < NN ->
+			if
+			:: cur[i] != 0 -> printf("MSC:   cur/%d: put %d\n", i, cur[i])
+			:: else
+			fi;
+			/* every durable put that returned is still there */
+			assert(!ack[i] || cur[i] != 0 || i <= L); /* [durable] */
+			/* numbers above what survived may be claimed again */
+			if
+			:: i > surv -> used[i] = 0
+			:: else
+			fi;
+			i++
+		:: else -> i = 0; break
+		od
+	}
+#ifndef NO_SEAL
+	d_step {
+		if
+		:: marker ->
+			i = L + 1;
+			do
+			:: i < surv ->
+				if
+				:: cur[i] == 0 -> cur[i] = TOMB; printf("MSC: recovery seals %d\n", i)
+				:: else
+				fi;
+				i++
+			:: else -> i = 0; break
+			od
+		:: else
+		fi
+	}
+#endif
+	run writer(2, PUTS0 + PUTS1 + 1, 1, 0, 0, 1)
+}
+#endif
+
 init
 {
+#ifdef CRASH
+	byte i;
+#endif
 	atomic {
+		data[TOMB] = 1;
 		run monitor();
 #ifdef BOTH_STALE
-		run writer(0, 1, PUTS0, 1);
+		run writer(0, 1, PUTS0, 1, 0, 0);
 #else
-		run writer(0, 1, PUTS0, 0);
+		run writer(0, 1, PUTS0, 0, 0, 0);
 #endif
-		run writer(1, PUTS0 + 1, PUTS1, 1);
+#ifdef CRASH
+		run writer(1, PUTS0 + 1, PUTS1, 1, 1, 0); /* the stale writer puts with one flush */
+#else
+		run writer(1, PUTS0 + 1, PUTS1, 1, 0, 0);
+#endif
 		run cleaner();
 #ifdef READER
 		run reader();
@@ -436,4 +586,18 @@ init
 #endif
 		skip
 	}
+#ifdef CRASH
+	do
+	/* a journal commit at any moment: every link and unlink so far is
+	 * durable (not L's size, which only its O_DSYNC write makes durable) */
+	:: d_step { epoch == 0 ->
+		i = 1;
+		do
+		:: i < NN -> cur_d[i] = cur[i]; i++
+		:: else -> i = 0; break
+		od }
+	:: crash(i); break
+	:: finished == NPROC -> break
+	od
+#endif
 }

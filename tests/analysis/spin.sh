@@ -10,7 +10,7 @@
 # Usage: tests/analysis/spin.sh [--model | --mutations | --variants |
 #                                --model2 | --mutations2 | --variants2] [BUILDDIR]
 #   (no option)   both models, then every mutation of each: what CI runs
-#                 (about 80 s for model.pml and 50 s for model2.pml on
+#                 (about 80 s for model.pml and 90 s for model2.pml on
 #                 2 cores, at most 1.1 GB at a time)
 #   --model       model.pml alone (about 40 s, 0.85 GB)
 #   --mutations   its mutations alone (about 40 s)
@@ -18,13 +18,14 @@
 #                 fallback of P6 (exhaustive, about a minute), retention in
 #                 every put and two readers (bitstate: approximate, about
 #                 10 minutes and 1 GB each)
-#   --model2      model2.pml alone, in its two runs (with the reader, with
-#                 the watcher; about 20 s, 0.5 GB)
-#   --mutations2  its mutations alone (about 30 s)
+#   --model2      model2.pml alone, in its three runs (with the reader,
+#                 with the watcher, with a power cut; about 25 s, 0.5 GB)
+#   --mutations2  its mutations alone (about 60 s)
 #   --variants2   larger runs of model2.pml that must hold like it: both
 #                 writers stale, two retention runs by the cleaner, three
-#                 puts by writer 0, two by the stale writer (exhaustive;
-#                 about 5 minutes and at most 2 GB in all, spec/model.md)
+#                 puts by writer 0, two by the stale writer, three puts
+#                 before the power cut (exhaustive; about 12 minutes, at
+#                 most 3.5 GB, spec/model.md)
 #   SPIN_MUTATIONS="NO_FSYNC_CUR ..." and SPIN_MUTATIONS2="NO_CHECK ..."
 #   check only those mutations.
 # Each mutation is searched breadth first, so that its counterexample is a
@@ -60,7 +61,18 @@ mutations=${SPIN_MUTATIONS:-"NO_FSYNC_FILE FSYNC_FILE_LATE NO_FSYNC_CUR FSYNC_CU
 # smaller of the two
 mutations2=${SPIN_MUTATIONS2:-"NO_CHECK CHECK_BEFORE_CLAIM CHECK_L_ONLY NO_LOW
 	UNLINK_BEFORE_RAISE RAISE_PAST_UNCHECKED VALIDATE_OLD_L PUBLISH_BEFORE_FSYNC
-	NO_FSYNC_CUR NO_INODE_COMPARE READ_NO_L WATCH_NO_L"}
+	NO_FSYNC_CUR NO_INODE_COMPARE READ_NO_L WATCH_NO_L NO_SEAL NO_MARKER
+	L_NOT_DURABLE"}
+
+# cfgflags RUN: the spin flags of a run of model2.pml: READER, WATCHER, or
+# CRASH (a power cut; with one put by writer 0 in CI, two by hand)
+cfgflags() {
+	case $1 in
+	CRASH) echo "-DCRASH -DPUTS0=1" ;;
+	CRASH-FULL) echo "-DCRASH" ;;
+	*) echo "-D$1" ;;
+	esac
+}
 
 if ! command -v "$spin" >/dev/null 2>&1; then
 	echo "skipped: $spin not found"
@@ -222,15 +234,17 @@ run_variants() {
 # both)
 run_model2() {
 	model=model2.pml
-	for cfg in READER WATCHER; do
-		search "model2-$cfg" dfs "-m100000" "-D$cfg"
+	for cfg in READER WATCHER CRASH; do
+		# shellcheck disable=SC2046
+		search "model2-$cfg" dfs "-m100000" $(cfgflags $cfg)
 		case $? in
 		0) echo "ok: model2 ($cfg) holds: $(figures)" ;;
 		1)
 			fail=1
 			echo "FAIL: model2 ($cfg) does not hold: $(figures)"
 			grep -m1 'assertion violated\|invalid end state' "out.model2-$cfg"
-			trail "-D$cfg"
+			# shellcheck disable=SC2046
+			trail $(cfgflags $cfg)
 			echo "	the assert: $tag; the trail:"
 			cat steps ;;
 		*) fail=1; echo "FAIL: model2 ($cfg) could not be checked" ;;
@@ -244,18 +258,22 @@ run_mutations2() {
 	for m in $mutations2; do
 		case $m in
 		READ_NO_L) cfg=READER ;;
+		NO_SEAL|NO_MARKER|L_NOT_DURABLE) cfg=CRASH ;;
 		*) cfg=WATCHER ;;
 		esac
-		search "2-$m" bfs "" "-D$cfg" "-D$m"
+		# shellcheck disable=SC2046
+		search "2-$m" bfs "" $(cfgflags $cfg) "-D$m"
 		rc=$?
 		if [ $rc -eq 2 ] && grep -q 'MEMLIM bound' "out.2-$m"; then
 			echo "spin: $m: searching depth first instead"
-			search "2-$m" dfs "-m100000" "-D$cfg" "-D$m"
+			# shellcheck disable=SC2046
+			search "2-$m" dfs "-m100000" $(cfgflags $cfg) "-D$m"
 			rc=$?
 		fi
 		case $rc in
 		1)
-			trail "-D$cfg" "-D$m"
+			# shellcheck disable=SC2046
+			trail $(cfgflags $cfg) "-D$m"
 			echo "ok: model2 $m is caught by $tag: a trail of $at_depth steps; $(figures)"
 			cat steps ;;
 		0) echo "FAIL: model2 $m is not caught: $(figures)"; fail=1 ;;
@@ -267,15 +285,21 @@ run_mutations2() {
 
 run_variants2() {
 	model=model2.pml
-	for v in BOTH_STALE TWO_CLEANS PUTS0=3 PUTS1=2; do
+	for v in BOTH_STALE TWO_CLEANS PUTS0=3 PUTS1=2 CRASH-FULL; do
 		for cfg in READER WATCHER; do
-			search "2-$v-$cfg" dfs "-m100000" "-D$cfg" "-D$v"
+			case $v in
+			CRASH-FULL) [ $cfg = READER ] || continue; flags=$(cfgflags $v) ;;
+			*) flags="-D$cfg -D$v" ;;
+			esac
+			# shellcheck disable=SC2086
+			search "2-$v-$cfg" dfs "-m100000" $flags
 			case $? in
 			0) echo "ok: the variant $v ($cfg) of model2 holds: $(figures)" ;;
 			1)
 				fail=1
 				echo "FAIL: the variant $v ($cfg) of model2 does not hold: $(figures)"
-				trail "-D$cfg" "-D$v"
+				# shellcheck disable=SC2086
+				trail $flags
 				echo "	the assert: $tag; the trail:"
 				cat steps ;;
 			*) fail=1; echo "FAIL: the variant $v ($cfg) of model2 could not be checked" ;;
