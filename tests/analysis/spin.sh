@@ -25,7 +25,8 @@
 #                 writers stale, two retention runs by the cleaner, three
 #                 puts by writer 0, two by the stale writer, three puts
 #                 before the power cut (exhaustive; about 12 minutes, at
-#                 most 3.5 GB, spec/model.md)
+#                 most 3.5 GB: SPIN_MEMLIM is 4096 here unless set;
+#                 spec/model.md)
 #   SPIN_MUTATIONS="NO_FSYNC_CUR ..." and SPIN_MUTATIONS2="NO_CHECK ..."
 #   check only those mutations.
 # Each mutation is searched breadth first, so that its counterexample is a
@@ -285,6 +286,8 @@ run_mutations2() {
 
 run_variants2() {
 	model=model2.pml
+	# the largest run (PUTS1=2 with the reader) needs 3.5 GB
+	memlim=${SPIN_MEMLIM:-4096}
 	for v in BOTH_STALE TWO_CLEANS PUTS0=3 PUTS1=2 CRASH-FULL; do
 		for cfg in READER WATCHER; do
 			case $v in
