@@ -1,0 +1,337 @@
+# SPDX-License-Identifier: MIT
+# checks.sh - the body of t-moosefs.sh and t-glusterfs.sh, which set MH_FS
+# and source it.  TAP: several hosts, one store.  Brings up the filesystem
+# (tests/multihost/lib.sh) with two mounts of one volume, A used as this
+# host, B as host statusdir-mh-b (own host name and pid namespace), and
+# runs the checks of spec/filesystems.md, "MooseFS" and "GlusterFS": what
+# the filesystem does, the torture split between the mounts, SIGKILLed
+# writers, and, with the client caches at their defaults and then off, how
+# fresh B's view of A's puts is.
+# Root only; "1..0 # SKIP" where the filesystem is missing (with CI=true: a
+# failure) and under STATUSDIR_QUICK (make distcheck in CI).
+# MH_TORTURE_SECONDS (30), MH_TRIES (200): longer or shorter runs.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/multihost/lib.sh"
+test_description="statusdir on $MH_FS_NAME, from two hosts"
+. "$top_srcdir/tests/cli/lib.sh"
+
+XHOST=$top_builddir/tests/multihost/xhost
+TORTURE=$top_builddir/tests/safety/torture
+
+if test -n "$STATUSDIR_QUICK"; then
+	skip_all='STATUSDIR_QUICK is set'
+	test_done
+elif missing=$(mh_missing); then
+	if test "$CI" = true && test "$(id -u)" = 0; then
+		echo "1..1"
+		echo "not ok 1 - $MH_FS_NAME can run here (CI=true: $missing)"
+		rm -rf "$TRASH_DIRECTORY"
+		exit 0
+	fi
+	skip_all=$missing
+	test_done
+fi
+
+# ---- Bring-up ----------------------------------------------------------------
+
+mh_clear_stale
+trap 'mh_down' EXIT
+trap 'exit 1' HUP INT TERM
+if ! mh_up; then
+	echo "1..1"
+	echo "not ok 1 - $MH_FS_NAME comes up"
+	exit 0
+fi
+
+# mh_limit SECONDS CMD...: CMD in a process group of its own, ended (TERM,
+# then KILL) if it runs longer.
+mh_limit () {
+	mh_secs_=$1
+	mh_start_=$SECONDS
+	shift
+	set -m
+	"$@" &
+	mh_job_=$!
+	sleep "$mh_secs_" &
+	mh_dog_=$!
+	set +m
+	# whichever ends first: the check, or the time limit
+	while kill -0 "$mh_job_" 2>/dev/null && kill -0 "$mh_dog_" 2>/dev/null; do
+		sleep 0.1
+	done
+	if kill -0 "$mh_job_" 2>/dev/null; then
+		echo "timed out after $mh_secs_ s: $*" >&4
+		kill -TERM -- -"$mh_job_" 2>/dev/null
+		sleep 2
+		kill -KILL -- -"$mh_job_" 2>/dev/null
+	fi
+	kill -- -"$mh_dog_" 2>/dev/null
+	wait "$mh_job_"
+	mh_rc_=$?
+	test_say "($1: $((SECONDS - mh_start_)) s)"
+	return $mh_rc_
+}
+
+# The cache timeout of the current mounts in ms: the longest of the
+# attribute and directory entry timeouts they were mounted with.
+cache_ms () {
+	eval "echo \$MH_CACHE_MS_$MH_CACHE"
+}
+
+# stats FILE: "p50 p99 max" of the numbers in FILE (ns), in ms.
+stats () {
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "- - -"; exit }
+		i50 = int((NR - 1) * 0.50) + 1; i99 = int((NR - 1) * 0.99) + 1
+		printf "%.1f %.1f %.1f\n", v[i50] / 1e6, v[i99] / 1e6, v[NR] / 1e6 }'
+}
+
+# ---- The checks ----------------------------------------------------------------
+
+# What the filesystem does across two clients, as spec/filesystems.md
+# states it.  GlusterFS: through B, a file removed through A keeps the link
+# count B's attribute cache holds (2: it had two names a moment before).
+check_probe () {
+	mkdir "$MH_A/probe" &&
+	"$XHOST" probe "$MH_A/probe" "$MH_B/probe" >probe &&
+	sed "s/^# /# $MH_FS_NAME: /" probe >>"$test_out_.say" &&
+	test_grep -x '# renameat2 RENAME_NOREPLACE: Invalid argument' probe &&
+	test_grep -x '# link over an existing name: File exists' probe &&
+	test_grep -x '# link count on the other mount: 2' probe &&
+	test_grep -x '# fsync of a file: ok' probe &&
+	test_grep -x '# fsync of a folder: ok' probe &&
+	test_grep -x '# read on B of a file removed on A: ok' probe &&
+	test_grep -x '# inotify on B, create on A: no event in 1.5 s' probe &&
+	if test "$MH_FS" = glusterfs; then
+		test_grep -x '# fstat on B of a file removed on A: ok, link count 2' probe
+	else
+		test_grep -x '# fstat on B of a file removed on A: ok, link count 0' probe
+	fi &&
+	# the link fallback commits, and no tmp/ name is left
+	statusdir init "$MH_A/probe/s" &&
+	echo one | statusdir put "$MH_A/probe/s" >id &&
+	test_dir_is_empty "$MH_A/probe/s/tmp" &&
+	echo one >expect &&
+	mh_on_b statusdir get "$MH_B/probe/s" "$(cat id)" >actual &&
+	test_cmp expect actual
+}
+
+# The torture, its writers, readers and cleaners split between the mounts,
+# the watcher on B: every invariant it checks, across the two hosts.
+# GlusterFS, an open problem (spec/filesystems.md, "GlusterFS"): a verify
+# that fails with ENOENT (a read of a version pruned after its open) or
+# ESTALE (an open of a name pruned moments before) is counted and said,
+# not failed; any other violation fails.
+MH_KNOWN_VIOLATION='verify: \(no such version, or the store is empty\|Stale file handle\)'
+check_torture () {
+	"$TORTURE" -w 4 -r 3 -c 2 -k 10 -d "${MH_TORTURE_SECONDS:-30}" \
+		-B "$MH_B/torture" -H "$MH_HOST_B" "$MH_A/torture" >out 2>&1
+	mh_t_=$?
+	grep '^#' out | head -20 >>"$test_out_.say"
+	test $mh_t_ = 0 && return 0
+	if test "$MH_FS" = glusterfs; then
+		mh_known_=$(grep -c "^# VIOLATION (pid [0-9]*): $MH_KNOWN_VIOLATION\$" out)
+		if test "$mh_known_" -gt 0 &&
+			test -z "$(grep '^# VIOLATION' out | grep -v ": $MH_KNOWN_VIOLATION\$")" &&
+			grep -q "^# torture: .*, $mh_known_ violations\$" out; then
+			test_say "torture: $mh_known_ verifies failed with ENOENT or ESTALE (the open" \
+				"problem of spec/filesystems.md, GlusterFS); no other violation"
+			return 0
+		fi
+	fi
+	cat out >&4
+	return 1
+}
+
+# tmp_by HOST STORE: how many tmp/ files of writers on HOST STORE holds.
+tmp_by () {
+	ls "$2/tmp" | grep -c "\.$1\$"
+}
+
+# Writers on A killed with SIGKILL while B's keep writing; then verify from
+# both, and prune from both: B leaves A's leftovers to the age rule (another
+# host), A removes them (its writers are gone).
+check_kill () {
+	mh_s_=kill.$MH_CACHE
+	statusdir init "$MH_A/$mh_s_" || return 1
+	"$XHOST" writer "$MH_A/$mh_s_" 0 8 >a1 &
+	mh_a1_=$!
+	"$XHOST" writer "$MH_A/$mh_s_" 0 8 >a2 &
+	mh_a2_=$!
+	mh_on_b "$XHOST" writer "$MH_B/$mh_s_" 0 5 >b1 &
+	mh_b1_=$!
+	mh_on_b "$XHOST" writer "$MH_B/$mh_s_" 0 5 >b2 &
+	mh_b2_=$!
+	sleep 2
+	kill -KILL "$mh_a1_" "$mh_a2_"
+	wait "$mh_a1_" "$mh_a2_"
+	mh_k_=$("$XHOST" now)
+	wait "$mh_b1_" && wait "$mh_b2_" || return 1
+	mh_after_=$(cat b1 b2 | awk -v k="$mh_k_" '$1 > k' | wc -l)
+	mh_ahost_=$(hostname | sed 's/[^A-Za-z0-9_-]/./g')
+	mh_left_=$(tmp_by "$mh_ahost_" "$MH_A/$mh_s_")
+	test_say "kill: $(cat a1 a2 | wc -l) puts on A before the kill, $mh_after_ on B after it;" \
+		"$mh_left_ tmp/ files left by the killed writers"
+	test "$mh_after_" -gt 0 &&
+	statusdir verify "$MH_A/$mh_s_" &&
+	mh_on_b statusdir verify "$MH_B/$mh_s_" &&
+	mh_on_b statusdir prune "$MH_B/$mh_s_" &&
+	test "$(tmp_by "$mh_ahost_" "$MH_A/$mh_s_")" = "$mh_left_" &&
+	statusdir prune "$MH_A/$mh_s_" &&
+	test "$(tmp_by "$mh_ahost_" "$MH_A/$mh_s_")" = 0 &&
+	mh_on_b statusdir prune --tmp-age 1s "$MH_B/$mh_s_" &&
+	test_dir_is_empty "$MH_A/$mh_s_/tmp" &&
+	statusdir get "$MH_A/$mh_s_" >ga &&
+	mh_on_b statusdir get "$MH_B/$mh_s_" >gb &&
+	test_cmp ga gb &&
+	statusdir verify "$MH_A/$mh_s_"
+}
+
+# watch --poll 1s on B sees A's puts (inotify does not cross clients):
+# every one, in order, within the poll interval plus the cache timeout.
+check_watch () {
+	mh_s_=$MH_A/watch.$MH_CACHE
+	statusdir init "$mh_s_" && echo 0 | statusdir put "$mh_s_" >/dev/null || return 1
+	mh_on_b statusdir watch "$MH_B/watch.$MH_CACHE" --poll 1s --count 10 --timeout 30s |
+		while read -r mh_id_; do echo "$mh_id_ $("$XHOST" now)"; done >seen &
+	mh_w_=$!
+	sleep 1.5
+	"$XHOST" put "$mh_s_" 10 300 >puts || return 1
+	wait "$mh_w_"
+	cut -d ' ' -f 1 puts >want && cut -d ' ' -f 1 seen >got && test_cmp want got &&
+	paste -d ' ' puts seen | awk '{ print $4 - $2 }' >lag &&
+	set -- $(stats lag) &&
+	test_say "watch --poll 1s on B, puts on A, caches $MH_CACHE: late by p50 $1 ms, max $3 ms" &&
+	awk -v b="$(( 1000 + $(cache_ms) + 500 ))" '$1 / 1e6 > b { exit 1 }' lag ||
+		test_fail_ "a put was seen later than the poll interval plus the cache timeout"
+}
+
+# A put on B that begins after a put on A returned, B's clock 5 s behind:
+# a greater id?  At once (best effort: protocol.md, 9.2; measured), and
+# after the cache timeout (must hold).
+check_order () {
+	mh_s_=order.$MH_CACHE
+	statusdir init "$MH_A/$mh_s_" && mkfifo ab ba ab2 ba2 || return 1
+	mh_on_b faketime -f -5s "$XHOST" order "$MH_B/$mh_s_" ab ba 0 &
+	"$XHOST" put "$MH_A/$mh_s_" "${MH_TRIES:-200}" 0 ab ba >fast || return 1
+	wait
+	mh_on_b faketime -f -5s "$XHOST" order "$MH_B/$mh_s_" ab2 ba2 "$(( $(cache_ms) + 200 ))" &
+	"$XHOST" put "$MH_A/$mh_s_" 5 0 ab2 ba2 >slow || return 1
+	wait
+	mh_bad_=$(awk '$3 == 0' fast | wc -l)
+	test_say "order, B's clock 5 s behind, caches $MH_CACHE: $mh_bad_ of $(wc -l <fast) puts on B" \
+		"right after A's returned got a smaller id; after $(cache_ms) ms: $(awk '$3 == 0' slow | wc -l) of 5"
+	test "$(awk '$3 == 1' slow | wc -l)" = 5 || test_fail_ "misordered after the cache timeout"
+}
+
+# A config change on A reaches a writer on B (one handle, a put every
+# 50 ms) within the attribute cache timeout plus twice the longest time
+# from one put's return to the next's: the put under way when config
+# returned, then the next, which reads the format again.
+check_config () {
+	mh_s_=config.$MH_CACHE
+	statusdir init "$MH_A/$mh_s_" --keep 100 || return 1
+	mh_on_b "$XHOST" writer "$MH_B/$mh_s_" 50 5 >w 2>err &
+	sleep 1.5
+	mh_t0_=$("$XHOST" now)
+	statusdir config "$MH_A/$mh_s_" --keep 3 || return 1
+	mh_t1_=$("$XHOST" now)
+	if ! wait "$!"; then
+		cat err >&4
+		# GlusterFS, its caches on: the writer's put fails with ESTALE
+		# (spec/filesystems.md, "GlusterFS"); said, not failed
+		test "$MH_FS $MH_CACHE" = "glusterfs default" &&
+		test_grep -x 'xhost: put (begin: the file in tmp/): Stale file handle' err ||
+			return 1
+		test_say "config on A, caches $MH_CACHE: the writer on B failed:" \
+			"$(cat err) ($(wc -l <w) puts before)"
+		return 0
+	fi
+	mh_first_=$(awk -v t="$mh_t1_" '$1 > t && $3 <= 3 { print $1; exit }' w)
+	mh_put_=$(awk 'NR > 1 && $1 - p > m { m = $1 - p } { p = $1 } END { print m }' w)
+	test -n "$mh_first_" || test_fail_ "the writer on B never applied keep 3" || return 1
+	mh_lag_=$(( (mh_first_ - mh_t1_) / 1000000 ))
+	test_say "config on A (took $(( (mh_t1_ - mh_t0_) / 1000000 )) ms), caches $MH_CACHE:" \
+		"applied by the writer on B $mh_lag_ ms after it returned (longest put: $(( mh_put_ / 1000000 )) ms)"
+	test "$mh_lag_" -le $(( $(cache_ms) + 2 * (mh_put_ / 1000000) )) ||
+		test_fail_ "later than the attribute cache timeout plus two puts"
+}
+
+# get on B right after a put on A returned: how often older, for how long.
+check_fresh () {
+	mh_s_=fresh.$MH_CACHE
+	statusdir init "$MH_A/$mh_s_" && mkfifo ab ba || return 1
+	mh_on_b "$XHOST" get "$MH_B/$mh_s_" ab ba 5000 &
+	"$XHOST" put "$MH_A/$mh_s_" "${MH_TRIES:-200}" 0 ab ba >res || return 1
+	wait
+	awk '{ print $3 }' res >stale
+	awk '$4 == 1 { print $3 }' res >stale_only
+	set -- $(stats stale)
+	mh_max_=$3
+	test_say "get on B right after a put on A, caches $MH_CACHE: older in" \
+		"$(wc -l <stale_only) of $(wc -l <res); older for p50 $1 ms, p99 $2 ms, max $3 ms" \
+		"(of those older: p50 $(stats stale_only | cut -d ' ' -f 1) ms)"
+	awk -v b="$(( $(cache_ms) + 250 ))" '$1 / 1e6 > b { exit 1 }' stale ||
+		test_fail_ "older for longer than the cache timeout ($mh_max_ ms)"
+}
+
+# puts/s of 4 writers (a put every... as fast as they go) for 3 s, all on
+# A or split 2 + 2 between A and B; get latency; the same on local ext4.
+# Contended: two cores also run the filesystem's daemons.
+perf_puts () { # STORE_A STORE_B SPLIT
+	statusdir init "$1" || return 1
+	for mh_i_ in 1 2 3 4; do
+		if test "$3" = split && test $((mh_i_ % 2)) = 0; then
+			mh_on_b "$XHOST" writer "$2" 0 3 >"w$mh_i_" &
+		else
+			"$XHOST" writer "$1" 0 3 >"w$mh_i_" &
+		fi
+	done
+	wait
+	echo $(( $(cat w1 w2 w3 w4 | wc -l) / 3 ))
+}
+
+check_perf () {
+	mh_one_=$(perf_puts "$MH_A/perf1" "$MH_B/perf1" one) &&
+	mh_split_=$(perf_puts "$MH_A/perf2" "$MH_B/perf2" split) &&
+	mh_local_=$(perf_puts "$PWD/local" "$PWD/local" one) &&
+	mh_gm_=$("$XHOST" getlat "$MH_A/perf1" 500) &&
+	mh_gl_=$("$XHOST" getlat "$PWD/local" 500) &&
+	test_say "perf (contended, caches $MH_CACHE): 4 writers, puts/s: all on A $mh_one_," \
+		"2 on A + 2 on B $mh_split_, local $(findmnt -n -o FSTYPE -T .) $mh_local_" &&
+	test_say "perf: get newest, p50 p99 in us: $MH_FS_NAME $(echo $mh_gm_ | awk '{ print int($1/1000), int($2/1000) }')," \
+		"local $(echo $mh_gl_ | awk '{ print int($1/1000), int($2/1000) }')" &&
+	test "$mh_one_" -gt 0 && test "$mh_split_" -gt 0
+}
+
+# ---- Running them ----------------------------------------------------------------
+
+mh_log "up in $SECONDS s"
+if ! mh_mount default; then
+	echo "1..1"
+	echo "not ok 1 - $MH_FS_NAME mounts come up"
+	exit 0
+fi
+mh_log "mounted in $SECONDS s"
+test_expect_success "$MH_FS_NAME: renames, links, fsync, unlink and inotify across two clients" \
+	'mh_limit 30 check_probe'
+test_expect_success "torture split between hosts A and B for ${MH_TORTURE_SECONDS:-30} s" \
+	'mh_limit $(( ${MH_TORTURE_SECONDS:-30} + 60 )) check_torture'
+for MH_CACHE in default nocache; do
+	test "$MH_CACHE" = default || mh_mount "$MH_CACHE" || { echo "Bail out! cannot remount"; exit 1; }
+	test_expect_success "caches $MH_CACHE: writers on A killed, B writes on; verify and prune from both" \
+		'mh_limit 40 check_kill'
+	test_expect_success "caches $MH_CACHE: watch --poll on B sees A's puts" \
+		'mh_limit 40 check_watch'
+	test_expect_success FAKETIME "caches $MH_CACHE: order of puts on A then B, B's clock behind" \
+		'mh_limit 60 check_order'
+	test_expect_success "caches $MH_CACHE: config on A reaches a writer on B" \
+		'mh_limit 30 check_config'
+	test_expect_success "caches $MH_CACHE: get on B right after a put on A" \
+		'mh_limit 90 check_fresh'
+	test "$MH_CACHE" = default &&
+	test_expect_success "caches $MH_CACHE: puts/s on one mount and on two, get latency" \
+		'mh_limit 40 check_perf'
+done
+mh_log "checks done in $SECONDS s"
+test_done
