@@ -105,14 +105,15 @@ static int parse_format(char *text, struct statusdir_config *cfg)
 	return have_checksum ? 0 : -EPROTONOSUPPORT;
 }
 
+#define ESTALE_TRIES 3
+
 /* Reads the format file into cfg.  With fd set, the file is left open in
  * *fd and its status in *st. */
-static int format_load(int root_fd, struct statusdir_config *cfg, int *fd_out,
-                       struct stat *st)
+static int format_load_once(int root_fd, struct statusdir_config *cfg, int *fd_out,
+                            struct stat *st)
 {
 	char text[FORMAT_MAX + 1];
-	int fd = openat(root_fd, FORMAT_NAME,
-	                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int fd = openat(root_fd, FORMAT_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -EMEDIUMTYPE : -errno;
 	int r = fstat(fd, st) == 0 ? 0 : -errno;
@@ -131,6 +132,18 @@ static int format_load(int root_fd, struct statusdir_config *cfg, int *fd_out,
 		*fd_out = fd;
 	else
 		statusdir__close(fd);
+	return r;
+}
+
+/* config replaces the file by rename; through another client of a network
+ * filesystem the old name may still lead to the replaced file, and its
+ * open, fstat or read answer ESTALE: a fresh lookup finds the new one. */
+static int format_load(int root_fd, struct statusdir_config *cfg, int *fd_out,
+                       struct stat *st)
+{
+	int r = format_load_once(root_fd, cfg, fd_out, st);
+	for (int tries = 1; r == -ESTALE && tries < ESTALE_TRIES; tries++)
+		r = format_load_once(root_fd, cfg, fd_out, st);
 	return r;
 }
 

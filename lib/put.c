@@ -167,6 +167,12 @@ int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 	int r = statusdir__writable(sd);
 	if (r == 0) /* mode and retention may have changed since open */
 		r = statusdir__format_refresh(sd);
+	/* replaced through another client of a network filesystem, whose new
+	 * file this one cannot read yet (format.c tried again): this put keeps
+	 * the settings it has, as if it began before the change; the next put
+	 * looks again */
+	if (r == -ESTALE)
+		r = 0;
 	if (r < 0)
 		return r;
 	statusdir__identity_refresh(&sd->me, statusdir__pid(sd)); /* after a fork */

@@ -21,14 +21,22 @@
  * without pause; the caller gets -EAGAIN rather than a hang. */
 #define NEWEST_TRIES 1000
 
+/* A name removed through another client of a network filesystem may look
+ * up as ESTALE (NFS, GlusterFS) rather than ENOENT: to a reader both mean
+ * the version is gone, moved or pruned while it looked. */
+static int gone_or(int e)
+{
+	return e == ESTALE ? -ENOENT : -e;
+}
+
 static int open_in(int dirfd, const char *id, int *fd, uint64_t *size)
 {
 	struct stat st;
 	int f = openat(dirfd, id, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (f < 0)
-		return errno == ELOOP ? -ENOENT : -errno; /* a symlink is not a version */
+		return errno == ELOOP ? -ENOENT : gone_or(errno); /* a symlink is not a version */
 	if (fstat(f, &st) != 0) {
-		int e = -errno;
+		int e = gone_or(errno);
 		statusdir__close(f);
 		return e;
 	}

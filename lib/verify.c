@@ -28,7 +28,7 @@ static int note_junk(void *arg, int dirfd, const char *name, bool is_reg)
 }
 
 /* 1 damaged, 0 intact or gone meanwhile, <0 could not read. */
-static int check_one(statusdir *sd, const struct statusdir_version *v,
+static int check_once(statusdir *sd, const struct statusdir_version *v,
                      char *detail, size_t cap)
 {
 	int fd;
@@ -49,6 +49,18 @@ static int check_one(statusdir *sd, const struct statusdir_version *v,
 	}
 	statusdir__close(fd);
 	return r;
+}
+
+/* A finding is confirmed by a second, fresh look before it is reported:
+ * through another client of a network filesystem a version pruned under
+ * the check can fail to read (ENOENT, ESTALE) or read as another, empty
+ * file (a GlusterFS link-to file) for a moment.  A version that is really
+ * damaged or unreadable is so again; one that was pruned is gone. */
+static int check_one(statusdir *sd, const struct statusdir_version *v,
+                     char *detail, size_t cap)
+{
+	int r = check_once(sd, v, detail, cap);
+	return r == 0 ? 0 : check_once(sd, v, detail, cap);
 }
 
 /* An unreadable version is reported with its error and does not stop the

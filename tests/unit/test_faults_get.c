@@ -380,6 +380,26 @@ static bool is_version_name(const char *name)
 	return statusdir_id_parse(name, NULL) == 0;
 }
 
+/* A network filesystem may answer ESTALE for a name removed through
+ * another client: a reader takes it as ENOENT, gone while it looked, and
+ * looks again (the newest) or in old/ (by id), as for a prune or a move. */
+static void test_estale_is_gone(void **state)
+{
+	struct fixture *f = *state;
+	char buf[16], id[STATUSDIR_ID_SIZE];
+	size_t len;
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = 1, .err = ESTALE,
+	                                         .match = is_version_name });
+	assert_true(statusdir_get_fd(f->s->sd, NULL, null_fd(), 0, id) >= 0);
+	assert_int_equal(fault_hits(FAULT_OPENAT), 1);
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = ESTALE,
+	                                         .match = is_version_name });
+	assert_int_equal(statusdir_get(f->s->sd, f->small_id, buf, sizeof(buf), &len, NULL),
+	                 -ENOENT);
+	assert_int_equal(fault_hits(FAULT_OPENAT), 2); /* cur/, then old/ */
+	fault_reset();
+}
+
 /* Writers that always win the race: the reader gives up with -EAGAIN
  * rather than hang, and never says "empty". */
 static void test_losing_every_race_is_eagain(void **state)
@@ -455,6 +475,7 @@ int main(void)
 		T(test_newest_gone_while_opening),
 		T(test_by_id_moved_to_old_while_opening),
 		T(test_losing_every_race_is_eagain),
+		T(test_estale_is_gone),
 		T(test_openat_emfile_in_turn),
 	};
 	return cmocka_run_group_tests_name("faults_get", tests, NULL, NULL);

@@ -147,6 +147,43 @@ static void test_config_set_failing(void **state)
 	statusdir_close(sd);
 }
 
+/* config replaces the format file by rename; through another client of a
+ * network filesystem the name may answer ESTALE for a moment.  A writer's
+ * next put looks again and applies the new settings. */
+static void test_format_estale_looks_again(void **state)
+{
+	struct store *s = *state;
+	statusdir *writer, *other;
+	struct statusdir_config cfg, got;
+	char id[STATUSDIR_ID_SIZE];
+	assert_int_equal(statusdir_open(s->path, STATUSDIR_CREATE, NULL, &writer), 0);
+	assert_int_equal(statusdir_open(s->path, 0, NULL, &other), 0);
+	statusdir_config_init(&cfg);
+	cfg.keep = 3;
+	assert_int_equal(statusdir_config_set(other, &cfg), 0);
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = 2, .err = ESTALE, .name = "format" });
+	assert_int_equal(statusdir_put(writer, "x", 1, 0, id), 0);
+	assert_int_equal(fault_hits(FAULT_OPENAT), 2);
+	fault_reset();
+	assert_int_equal(statusdir_config_get(writer, &got), 0);
+	assert_int_equal(got.keep, 3);
+	/* still stale after every try: the put keeps the settings it had, and
+	 * the next one reads the new file */
+	cfg.keep = 5;
+	assert_int_equal(statusdir_config_set(other, &cfg), 0);
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = ESTALE,
+	                                         .name = "format" });
+	assert_int_equal(statusdir_put(writer, "y", 1, 0, id), 0);
+	fault_reset();
+	assert_int_equal(statusdir_config_get(writer, &got), 0);
+	assert_int_equal(got.keep, 3);
+	assert_int_equal(statusdir_put(writer, "z", 1, 0, id), 0);
+	assert_int_equal(statusdir_config_get(writer, &got), 0);
+	assert_int_equal(got.keep, 5);
+	statusdir_close(other);
+	statusdir_close(writer);
+}
+
 /* The folders whose fsync a create made, by device and inode. */
 struct synced {
 	struct stat dirs[16];
@@ -203,6 +240,7 @@ int main(void)
 		T(test_create_failing_in_turn),
 		T(test_config_set_failing),
 		T(test_create_fsyncs_the_parent),
+		T(test_format_estale_looks_again),
 	};
 	return cmocka_run_group_tests_name("faults_open", tests, NULL, NULL);
 }

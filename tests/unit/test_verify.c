@@ -261,6 +261,28 @@ static const char *folder_of(const struct store *s, const char *id)
 	return access(p, F_OK) == 0 ? "cur" : "old";
 }
 
+/* A read that fails once, as one through another client of a network
+ * filesystem may while a cleaner prunes (ENOENT, ESTALE), is looked at
+ * again before it is reported: the version reads intact, nothing is
+ * reported. */
+static void test_a_passing_read_error_is_looked_at_again(void **state)
+{
+	struct store *s = *state;
+	char ids[3][STATUSDIR_ID_SIZE];
+	struct report rep;
+	struct statusdir_counts c;
+	put_numbered(s->sd, 3, ids);
+	for (int err = ENOENT; err; err = err == ENOENT ? ESTALE : 0) {
+		fault_arm(FAULT_PREAD, &(struct fault){ .times = 1, .err = err });
+		assert_int_equal(verify(s, &rep, &c), 0);
+		assert_int_equal(fault_hits(FAULT_PREAD), 1);
+		fault_reset();
+		assert_int_equal(c.versions, 3);
+		assert_int_equal(c.unreadable + c.damaged, 0);
+		assert_int_equal(count_kind(&rep, STATUSDIR_EV_UNREADABLE), 0);
+	}
+}
+
 /* One version cannot be opened (EACCES), one cannot be read (EIO), one is
  * damaged: verify checks all twelve, reports the two it could not read
  * with their errors and the damaged one, counts them, and returns the
@@ -276,11 +298,12 @@ static void test_unreadable_versions_do_not_stop_verify(void **state)
 	assert_int_equal(truncate(p, 2), 0);
 	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EACCES,
 	                                         .name = ids[3] });
-	/* versions are checked newest first: the first pread is the newest's */
-	fault_arm(FAULT_PREAD, &(struct fault){ .times = 1, .err = EIO });
+	/* versions are checked newest first: the first pread is the newest's,
+	 * and a finding is looked at twice before it is reported */
+	fault_arm(FAULT_PREAD, &(struct fault){ .times = 2, .err = EIO });
 	assert_int_equal(verify(s, &rep, &c), -EIO);
 	assert_true(fault_hits(FAULT_OPENAT) >= 1);
-	assert_int_equal(fault_hits(FAULT_PREAD), 1);
+	assert_int_equal(fault_hits(FAULT_PREAD), 2);
 	fault_reset();
 	assert_int_equal(c.versions, 12);
 	assert_int_equal(c.unreadable, 2);
@@ -360,6 +383,7 @@ int main(void)
 		T(test_damage_and_junk_together),
 		T(test_verify_read_only),
 		T(test_unreadable_versions_do_not_stop_verify),
+		T(test_a_passing_read_error_is_looked_at_again),
 		T(test_unreadable_without_damage),
 	};
 	return cmocka_run_group_tests_name("verify", tests, NULL, NULL);
