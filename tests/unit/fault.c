@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "fault.h"
+#include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,18 @@ void fault_reset(void)
 	memset(calls, 0, sizeof(calls));
 	clock_offset_ns = 0;
 	clock_step_armed = false;
+}
+
+int fault_store_setup(void **state)
+{
+	fault_reset();
+	return store_setup(state);
+}
+
+int fault_store_teardown(void **state)
+{
+	fault_reset();
+	return store_teardown(state);
 }
 
 unsigned fault_calls(enum fault_call c)

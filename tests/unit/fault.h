@@ -91,6 +91,12 @@ void fault_clock_offset(int64_t ns);
  * touched, as a real step (NTP, date -s) leaves it alone. */
 void fault_clock_step(unsigned after, int64_t ns);
 
+/* cmocka fixtures: store_setup() and store_teardown() (store.h), each
+ * clearing every rule first, so that no fault outlives the case that armed
+ * it, even one that failed. */
+int fault_store_setup(void **state);
+int fault_store_teardown(void **state);
+
 /* The wrappers and the real calls they reach. */
 ssize_t __real_write(int fd, const void *buf, size_t n);
 ssize_t __wrap_write(int fd, const void *buf, size_t n);

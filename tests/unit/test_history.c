@@ -26,18 +26,6 @@
 #define HOUR (3600 * SEC)
 #define BIG (200 * 1024) /* over the 64 KiB of the one-pass read */
 
-static int setup(void **state)
-{
-	fault_reset();
-	return store_setup(state);
-}
-
-static int teardown(void **state)
-{
-	fault_reset();
-	return store_teardown(state);
-}
-
 static int64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -1383,7 +1371,7 @@ static void test_resolve_counts_damaged(void **state)
 	assert_string_equal(id, ids[1]);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fault_store_setup, fault_store_teardown)
 
 int main(void)
 {

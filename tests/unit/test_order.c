@@ -16,18 +16,6 @@
 #define HOUR (3600 * SEC)
 #define YEAR (365 * 24 * HOUR)
 
-static int setup(void **state)
-{
-	fault_reset();
-	return store_setup(state);
-}
-
-static int teardown(void **state)
-{
-	fault_reset();
-	return store_teardown(state);
-}
-
 static int64_t time_of(const char *id)
 {
 	struct statusdir_version v;
@@ -198,7 +186,7 @@ static void test_handles_taking_turns(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fault_store_setup, fault_store_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_id_time_is_the_clock),
 		T(test_clock_back_one_handle),

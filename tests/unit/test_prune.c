@@ -43,18 +43,6 @@ static void record(void *arg, const struct statusdir_event *ev)
 	}
 }
 
-static int setup(void **state)
-{
-	fault_reset();
-	return store_setup(state);
-}
-
-static int teardown(void **state)
-{
-	fault_reset();
-	return store_teardown(state);
-}
-
 static void prune_ok(statusdir *sd, struct statusdir_prune_policy *p,
                      struct statusdir_counts *c)
 {
@@ -463,7 +451,7 @@ static void test_empty_store(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fault_store_setup, fault_store_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_keep_n),
 		T(test_keep_one_keeps_the_greatest),

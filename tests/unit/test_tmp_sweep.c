@@ -23,18 +23,6 @@
 
 #define HOUR (3600 * INT64_C(1000000000))
 
-static int setup(void **state)
-{
-	fault_reset();
-	return store_setup(state);
-}
-
-static int teardown(void **state)
-{
-	fault_reset();
-	return store_teardown(state);
-}
-
 static void plant_tmp(const struct store *s, const char *name)
 {
 	char rel[PATH_MAX], p[PATH_MAX];
@@ -472,7 +460,7 @@ static bool have_writer_identity(void)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fault_store_setup, fault_store_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_stale_after_default_age),
 		T(test_stale_after_policy_age),

@@ -357,22 +357,9 @@ static void test_verify_read_only(void **state)
 	statusdir_close(ro);
 }
 
-/* No fault outlives the case that armed it, even one that failed. */
-static int setup(void **state)
-{
-	fault_reset();
-	return store_setup(state);
-}
-
-static int teardown(void **state)
-{
-	fault_reset();
-	return store_teardown(state);
-}
-
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fault_store_setup, fault_store_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_clean_store_verifies),
 		T(test_empty_store_verifies),
