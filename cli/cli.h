@@ -154,6 +154,9 @@ void json_key(FILE *out, bool *first, const char *key);
 /* A duration or an age as a JSON number of seconds, exact to the ns
  * ("2592000", "0.5"). */
 void json_seconds(FILE *out, int64_t ns);
+/* The retention policy as the keys "keep" and "max_age_s", null where no
+ * limit is recorded (config --json and info --json). */
+void json_policy(FILE *out, bool *first, const struct statusdir_config *cfg);
 
 /* A duration in the largest unit that holds it whole: "30d", "90m",
  * "1500ms", "0s", or seconds with a fraction below a ms ("0.0000015s"):

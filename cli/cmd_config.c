@@ -34,6 +34,7 @@ static void show_config(const struct statusdir_config *cfg)
 static void show_config_json(const struct statusdir_config *cfg)
 {
 	char group[256];
+	bool first = false; /* the keys below follow "group" */
 	printf("{\"format\":1,\"checksum\":\"xxh3-64\",\"mode\":");
 	if (cfg->mode)
 		printf("\"%04o\"", cfg->mode);
@@ -49,16 +50,7 @@ static void show_config_json(const struct statusdir_config *cfg)
 		json_string(stdout, group);
 	else
 		printf("null");
-	printf(",\"keep\":");
-	if (cfg->keep)
-		printf("%" PRIu64, cfg->keep);
-	else
-		printf("null");
-	printf(",\"max_age_s\":");
-	if (cfg->max_age_ns)
-		json_seconds(stdout, cfg->max_age_ns);
-	else
-		printf("null");
+	json_policy(stdout, &first, cfg);
 	printf("}\n");
 }
 

@@ -146,16 +146,7 @@ static void show_info_json(const struct info *in)
 	json_u64(&first, "bytes_old", in->bytes[0]);
 	json_version(&first, "newest", in->newest, true, in->now_ns);
 	json_version(&first, "oldest", in->oldest, false, 0);
-	json_key(stdout, &first, "keep");
-	if (in->cfg.keep)
-		printf("%" PRIu64, in->cfg.keep);
-	else
-		printf("null");
-	json_key(stdout, &first, "max_age_s");
-	if (in->cfg.max_age_ns)
-		json_seconds(stdout, in->cfg.max_age_ns);
-	else
-		printf("null");
+	json_policy(stdout, &first, &in->cfg);
 	json_u64(&first, "tmp_stale", in->tmp.stale);
 	json_u64(&first, "tmp_stale_bytes", in->tmp.stale_bytes);
 	json_u64(&first, "tmp_busy", in->tmp.busy);

@@ -4,6 +4,8 @@
  * backslash or a control character still gives valid JSON. */
 #include "cli.h"
 
+#include <inttypes.h>
+
 void json_string(FILE *out, const char *s)
 {
 	putc('"', out);
@@ -49,4 +51,18 @@ void json_seconds(FILE *out, int64_t ns)
 	while (len > 1 && digits[len - 1] == '0')
 		digits[--len] = '\0';
 	fprintf(out, "%lld.%s", (long long)whole, digits);
+}
+
+void json_policy(FILE *out, bool *first, const struct statusdir_config *cfg)
+{
+	json_key(out, first, "keep");
+	if (cfg->keep)
+		fprintf(out, "%" PRIu64, cfg->keep);
+	else
+		fputs("null", out);
+	json_key(out, first, "max_age_s");
+	if (cfg->max_age_ns)
+		json_seconds(out, cfg->max_age_ns);
+	else
+		fputs("null", out);
 }
