@@ -108,6 +108,7 @@ struct settings {
 	const struct command *cmd;
 	bool mode_given, group_given, keep_given, max_age_given;
 	bool json;          /* config --json */
+	int format;         /* init --format: 1 or 2; 0: the default */
 	unsigned mode;      /* 0: none (config --mode none) */
 	int64_t gid;        /* -1: none (config --group none) */
 	uint64_t keep;

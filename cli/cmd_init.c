@@ -5,12 +5,13 @@
 
 #include <errno.h>
 
-static int init_existing(statusdir *sd, const char *store, const struct statusdir_config *want)
+static int init_existing(statusdir *sd, const char *store, const struct statusdir_config *want,
+                         int format)
 {
 	struct statusdir_config have;
 	statusdir_config_get(sd, &have);
 	if (have.mode == want->mode && have.gid == want->gid && have.keep == want->keep &&
-	    have.max_age_ns == want->max_age_ns)
+	    have.max_age_ns == want->max_age_ns && (!format || format == statusdir_format(sd)))
 		return EXIT_OK;
 	error_msg(store, "store exists with other settings; "
 	                 "'statusdir config' shows and changes them");
@@ -30,14 +31,15 @@ static int cmd_init(int argc, char **argv)
 	settings_apply(&s, &cfg);
 	r = statusdir_open(store, 0, NULL, &sd);
 	if (r == 0) {
-		r = init_existing(sd, store, &cfg);
+		r = init_existing(sd, store, &cfg, s.format);
 		statusdir_close(sd);
 		return r;
 	}
 	if (r == -ENOENT && make_parents(store) != 0) /* its path is missing */
 		return EXIT_FAILED;
 	if (r == -ENOENT || r == -EMEDIUMTYPE)
-		r = statusdir_open(store, STATUSDIR_CREATE, &cfg, &sd);
+		r = statusdir_open(store, STATUSDIR_CREATE | (s.format == 2 ? STATUSDIR_FORMAT2 : 0),
+		                   &cfg, &sd);
 	if (r < 0) {
 		error_store(store, "cannot create store", r);
 		return EXIT_FAILED;
@@ -48,6 +50,7 @@ static int cmd_init(int argc, char **argv)
 
 const struct command command_init = {
 	"init", cmd_init,
-	"statusdir init STORE [--mode MODE] [--group GROUP] [--keep N] [--max-age DURATION]",
+	"statusdir init STORE [--format 1|2] [--mode MODE] [--group GROUP] [--keep N]\n"
+	"                      [--max-age DURATION]",
 	"Create the store STORE (or do nothing if it exists with these settings).",
 };

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-enum { OPT_MODE = 1, OPT_GROUP, OPT_KEEP, OPT_MAX_AGE, OPT_JSON };
+enum { OPT_MODE = 1, OPT_GROUP, OPT_KEEP, OPT_MAX_AGE, OPT_JSON, OPT_FORMAT };
 
 static const struct option_spec settings_opts[] = {
 	{ "mode", 0, true, OPT_MODE },
@@ -13,6 +13,7 @@ static const struct option_spec settings_opts[] = {
 	{ "keep", 0, true, OPT_KEEP },
 	{ "max-age", 0, true, OPT_MAX_AGE },
 	{ "json", 0, false, OPT_JSON },
+	{ "format", 0, true, OPT_FORMAT },
 	{ NULL, 0, false, 0 },
 };
 
@@ -48,6 +49,14 @@ static int on_setting(int key, const char *value, void *ctx)
 		else if (parse_count(value, &s->keep) < 0 || (s->keep == 0 && !zero_ok))
 			return -usage_error(s->cmd, "--keep needs a count of at least 1, not '%s'", value);
 		s->keep_given = true;
+		break;
+	case OPT_FORMAT:
+		/* a store's format is chosen once, when it is made */
+		if (s->cmd != &command_init)
+			return -usage_error(s->cmd, "unknown option '--format'");
+		if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0)
+			return -usage_error(s->cmd, "--format takes 1 or 2, not '%s'", value);
+		s->format = value[0] - '0';
 		break;
 	case OPT_JSON:
 		if (s->cmd != &command_config)

@@ -43,6 +43,8 @@ static const char *errno_text(int err)
 		return "buffer too small for the version";
 	case EAGAIN:
 		return "writers outpaced the reader; try again";
+	case ECANCELED:
+		return "conflict: the newest version is no longer the base";
 	default:
 		/* strerror() may return a buffer it overwrites, but glibc and
 		 * musl return constant strings for every valid errno */

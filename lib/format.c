@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* format.c - the store's format file, STORE/format.
  *
- *   statusdir-format 1
- *   checksum xxh3-64
+ *   statusdir-format 1       (or 2: spec/format2.md; then "integrity xattr"
+ *   checksum xxh3-64          follows, and a format-1 program refuses it)
  *   mode 0640            (optional lines follow, in any order)
  *   group 1000
  *   keep 100
@@ -64,6 +64,10 @@ static bool apply_line(char *line, struct statusdir_config *cfg)
 	*value++ = '\0';
 	if (strcmp(line, "checksum") == 0)
 		return strcmp(value, "xxh3-64") == 0;
+	/* format 2 keeps size and checksum in an attribute; "none" (no
+	 * attributes) is not implemented: refused rather than misread */
+	if (strcmp(line, "integrity") == 0)
+		return strcmp(value, "xattr") == 0;
 	if (strcmp(line, "mode") == 0) {
 		if (!parse_u64(value, 8, 0777, &v) || v == 0)
 			return false;
@@ -83,14 +87,18 @@ static bool apply_line(char *line, struct statusdir_config *cfg)
 	return true;
 }
 
-static int parse_format(char *text, struct statusdir_config *cfg)
+static int parse_format(char *text, struct statusdir_config *cfg, int *version)
 {
-	static const char first[] = "statusdir-format 1\n";
+	static const char first[] = "statusdir-format ";
 	bool have_checksum = false;
 	statusdir_config_init(cfg);
 	if (strncmp(text, first, sizeof(first) - 1) != 0)
 		return -EPROTONOSUPPORT;
 	char *line = text + sizeof(first) - 1;
+	if ((line[0] != '1' && line[0] != '2') || line[1] != '\n')
+		return -EPROTONOSUPPORT;
+	*version = line[0] - '0';
+	line += 2;
 	while (*line) {
 		char *nl = strchr(line, '\n');
 		if (!nl)
@@ -109,8 +117,8 @@ static int parse_format(char *text, struct statusdir_config *cfg)
 
 /* Reads the format file into cfg.  With fd set, the file is left open in
  * *fd and its status in *st. */
-static int format_load_once(int root_fd, struct statusdir_config *cfg, int *fd_out,
-                            struct stat *st)
+static int format_load_once(int root_fd, struct statusdir_config *cfg, int *version,
+                            int *fd_out, struct stat *st)
 {
 	char text[FORMAT_MAX + 1];
 	int fd = openat(root_fd, FORMAT_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -124,7 +132,7 @@ static int format_load_once(int root_fd, struct statusdir_config *cfg, int *fd_o
 		n = -EPROTONOSUPPORT;
 	if (n >= 0) {
 		text[n] = '\0';
-		r = parse_format(text, cfg);
+		r = parse_format(text, cfg, version);
 	} else {
 		r = (int)n;
 	}
@@ -138,19 +146,13 @@ static int format_load_once(int root_fd, struct statusdir_config *cfg, int *fd_o
 /* config replaces the file by rename; through another client of a network
  * filesystem the old name may still lead to the replaced file, and its
  * open, fstat or read answer ESTALE: a fresh lookup finds the new one. */
-static int format_load(int root_fd, struct statusdir_config *cfg, int *fd_out,
-                       struct stat *st)
+static int format_load(int root_fd, struct statusdir_config *cfg, int *version,
+                       int *fd_out, struct stat *st)
 {
-	int r = format_load_once(root_fd, cfg, fd_out, st);
+	int r = format_load_once(root_fd, cfg, version, fd_out, st);
 	for (int tries = 1; r == -ESTALE && tries < ESTALE_TRIES; tries++)
-		r = format_load_once(root_fd, cfg, fd_out, st);
+		r = format_load_once(root_fd, cfg, version, fd_out, st);
 	return r;
-}
-
-int statusdir__format_read(int root_fd, struct statusdir_config *cfg)
-{
-	struct stat st;
-	return format_load(root_fd, cfg, NULL, &st);
 }
 
 /* The format file is replaced by rename, never rewritten in place, and the
@@ -170,10 +172,16 @@ int statusdir__format_refresh(statusdir *sd)
 	/* changed, or the fstat failed (NFS: ESTALE once another host
 	 * replaced it): read it again by name; gone: -EMEDIUMTYPE */
 	struct statusdir_config cfg;
-	int fd = -1;
-	int r = format_load(sd->root_fd, &cfg, &fd, &st);
+	int fd = -1, version = 0;
+	int r = format_load(sd->root_fd, &cfg, &version, &fd, &st);
+	/* a store's format never changes under an open handle */
+	if (r == 0 && sd->format && version != sd->format) {
+		statusdir__close(fd);
+		r = -EPROTONOSUPPORT;
+	}
 	if (r < 0)
 		return r;
+	sd->format = version;
 	statusdir__close(sd->format_fd);
 	sd->format_fd = fd;
 	sd->cfg = cfg;
@@ -182,10 +190,11 @@ int statusdir__format_refresh(statusdir *sd)
 	return 0;
 }
 
-static int format_text(const struct statusdir_config *cfg, char *buf,
+static int format_text(int version, const struct statusdir_config *cfg, char *buf,
                        size_t cap)
 {
-	int n = snprintf(buf, cap, "statusdir-format 1\nchecksum xxh3-64\n");
+	int n = snprintf(buf, cap, "statusdir-format %d\nchecksum xxh3-64\n%s", version,
+	                 version == 2 ? "integrity xattr\n" : "");
 	if (cfg->mode)
 		n += snprintf(buf + n, cap - (size_t)n, "mode %04o\n", cfg->mode);
 	if (cfg->gid >= 0)
@@ -200,11 +209,11 @@ static int format_text(const struct statusdir_config *cfg, char *buf,
 
 /* Writes a temporary file beside the format file, fsyncs it, renames it
  * over the old one and fsyncs the store directory: the seed's pattern. */
-int statusdir__format_write(int root_fd, const struct statusdir_config *cfg)
+int statusdir__format_write(int root_fd, int version, const struct statusdir_config *cfg)
 {
 	char text[512], tmp[64], hex[37];
 	uuid_t u;
-	int n = format_text(cfg, text, sizeof(text));
+	int n = format_text(version, cfg, text, sizeof(text));
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, hex);
 	snprintf(tmp, sizeof(tmp), ".format.%s", hex);

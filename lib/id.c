@@ -7,7 +7,8 @@
  *   UNIQUE = 32 lowercase hex digits
  *   SIZE   = "0" or a decimal without leading zeros, <= UINT64_MAX
  *   SUM    = 16 lowercase hex digits, XXH3-64 of the payload
- * The fixed-width time comes first, so byte order is time order. */
+ * The fixed-width time comes first, so byte order is time order.
+ * Format 2's ids are numbers (number.c); statusdir_id_parse() takes both. */
 #include "internal.h"
 
 #include <errno.h>
@@ -129,8 +130,10 @@ int statusdir__id_cmp(const char *a, const char *b)
 
 int statusdir_id_parse(const char *id, struct statusdir_version *v)
 {
-	struct id_parts p;
-	int r = parse(id, &p);
+	struct id_parts p = { 0 };
+	/* a format-2 id is a number, and names nothing else: size, checksum
+	 * and time are the version's own (meta.c) */
+	int r = id && statusdir__number_parse(id, NULL) ? 0 : parse(id, &p);
 	if (r < 0 || !v)
 		return r;
 	memset(v, 0, sizeof(*v));

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <limits.h>
 #include <sys/types.h>
 #include <time.h>
 #include <xxhash.h>
@@ -22,6 +23,16 @@
 #define ID_TIME_DIGITS 19
 #define ID_UNIQUE_HEX 32
 #define ID_SUM_HEX 16
+
+/* Format 2 (spec/format2.md): ids are numbers of this many digits, at
+ * most NUMBER_MAX, which is INT64_MAX because L is a file size. */
+#define NUMBER_DIGITS 20
+#define NUMBER_MAX UINT64_C(9223372036854775807)
+
+/* read.c's internal answer for a number that holds no version: a
+ * tombstone (a power cut lost it) or something that is not a file.
+ * Positive, never returned by a public function. */
+#define STATUSDIR__LOST 100
 
 /* STORE/has-versions: created by the first put that returns, so that a
  * reader can tell an empty store from a listing that came back empty. */
@@ -48,7 +59,11 @@ struct writer_identity {
 struct statusdir {
 	int root_fd;   /* the store directory */
 	int cur_fd;    /* cur/, O_DIRECTORY|O_NOFOLLOW */
-	int old_fd;    /* old/ */
+	int old_fd;    /* old/ (format 1; -1 in format 2) */
+	int format;    /* 1 or 2: the store's format file says (format.c) */
+	int low_fd;    /* format 2: STORE/low, read-only (low.c) */
+	int hint_fd;   /* format 2: STORE/hint, read-write if we may, or -1 */
+	uint64_t known; /* format 2: the greatest number this handle has seen */
 	int tmp_fd;    /* tmp/ */
 	char *path;    /* the path as given to statusdir_open() */
 	bool readonly;
@@ -84,6 +99,42 @@ HIDDEN bool statusdir__id_valid(const char *name);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 HIDDEN void statusdir__hex(const uint8_t *in, size_t n, char *out);
 HIDDEN int statusdir__id_cmp(const char *a, const char *b);
+
+/* ---- number.c: format 2's ids ---- */
+HIDDEN void statusdir__number_format(uint64_t n, char out[STATUSDIR_ID_SIZE]);
+/* true if name is a number id (n may be NULL) */
+HIDDEN bool statusdir__number_parse(const char *name, uint64_t *n);
+
+/* ---- meta.c: format 2's user.statusdir attribute ---- */
+struct version_meta {
+	uint64_t size;
+	uint64_t checksum;
+	int64_t time_ns;
+};
+/* 0, -EOPNOTSUPP (no user xattrs here), -errno */
+HIDDEN int statusdir__meta_set(int fd, const struct version_meta *m);
+/* 0, -EBADMSG (missing or malformed: damaged), -errno */
+HIDDEN int statusdir__meta_get(int fd, struct version_meta *m);
+/* Whether tmp/ takes the attribute: 0 or -EOPNOTSUPP (init). */
+HIDDEN int statusdir__meta_probe(int tmp_fd);
+
+/* ---- low.c: format 2's low-water mark L and hint ---- */
+HIDDEN int statusdir__low_read(statusdir *sd, uint64_t *low);
+/* L = max(L, cut), durably. */
+HIDDEN int statusdir__low_raise(statusdir *sd, uint64_t cut);
+HIDDEN uint64_t statusdir__hint_read(statusdir *sd); /* 0: none */
+HIDDEN void statusdir__hint_set(statusdir *sd, uint64_t n);
+HIDDEN int statusdir__low_hint_open(statusdir *sd);
+HIDDEN int statusdir__low_hint_create(int root_fd, const struct statusdir_config *cfg);
+
+/* ---- search.c: format 2's probes ---- */
+/* 1 if cur/n has a name (a version, a tombstone, anything), 0 if not. */
+HIDDEN int statusdir__probe(statusdir *sd, uint64_t n);
+/* The greatest number above low, searched from start, in *greatest: a
+ * number with cur/N present and cur/N+1 absent when probed; 0 if cur/low+1
+ * was absent. */
+HIDDEN int statusdir__search(statusdir *sd, uint64_t start, uint64_t low,
+                             uint64_t *greatest);
 
 /* ---- checksum.c ---- */
 HIDDEN uint64_t statusdir__checksum(const void *buf, size_t len);
@@ -138,8 +189,7 @@ HIDDEN void statusdir__name_list_free(struct name_list *list);
 HIDDEN void statusdir__name_list_sort_desc(struct name_list *list);
 
 /* ---- format.c: the format file ---- */
-HIDDEN int statusdir__format_read(int root_fd, struct statusdir_config *cfg);
-HIDDEN int statusdir__format_write(int root_fd,
+HIDDEN int statusdir__format_write(int root_fd, int version,
                                    const struct statusdir_config *cfg);
 /* 0 if cfg can be recorded, else -EINVAL. */
 HIDDEN int statusdir__config_check(const struct statusdir_config *cfg);
@@ -187,6 +237,33 @@ HIDDEN void statusdir__report(const struct statusdir_prune_policy *p,
                               enum statusdir_event_kind kind, const char *dir,
                               const char *name, const char *detail);
 
+/* ---- put.c: what the put of either format shares ---- */
+struct statusdir_txn {
+	statusdir *sd;
+	unsigned flags;
+	int fd;
+	int err;       /* first error of a write; the txn can only abort */
+	uint8_t unique[16]; /* random: in the tmp/ name, and the id's unique part */
+	uint64_t size;
+	XXH3_state_t *sum;
+	int64_t begin_mono; /* when the put began (claim.c's age limit) */
+	char tmp[NAME_MAX + 1];
+};
+/* true if tmp/tmp and cur/name are one file */
+HIDDEN bool statusdir__same_file(statusdir *sd, const char *tmp, const char *name);
+/* Compares two open files from the start: 1 same bytes, 0 not, -errno. */
+HIDDEN int statusdir__same_bytes(int a, int b, uint64_t size);
+HIDDEN int statusdir__mark_has_versions(statusdir *sd, bool sync);
+HIDDEN bool statusdir__retention_due(statusdir *sd);
+HIDDEN bool statusdir__tmp_sweep_due(const statusdir *sd, const uint8_t u[16]);
+/* Frees txn without touching its file. */
+HIDDEN void statusdir__txn_free(statusdir_txn *txn);
+
+/* ---- claim.c: format 2's commit ---- */
+/* Commits txn by claiming the next number (base NULL), or exactly base + 1
+ * (compare-and-set).  Frees txn. */
+HIDDEN int statusdir__claim_commit(statusdir_txn *txn, const char *base, char *id);
+
 /* ---- prune.c ---- */
 /* Removes what the store's recorded keep/max-age policy allows.
  * known_intact (may be NULL): a version id known good without reading it,
@@ -213,6 +290,11 @@ HIDDEN int statusdir__writable(const statusdir *sd);
 HIDDEN int statusdir__open_version(statusdir *sd, const char *id, int *fd,
                                    struct statusdir_version *v,
                                    uint64_t *file_size /* may be NULL */);
+/* Format 2: opens cur/n and checks it against L (lemma 3 of
+ * spec/format2.md): 0, -ENOENT (absent, or freed), STATUSDIR__LOST, or
+ * -EBADMSG (no valid attribute; v->id is set). */
+HIDDEN int statusdir__open_number(statusdir *sd, uint64_t n, int *fd,
+                                  struct statusdir_version *v, uint64_t *file_size);
 /* Reads fd fully and checks it, and its size as statusdir__open_version()
  * measured it, against v; 0 or -EBADMSG. */
 HIDDEN int statusdir__check_version(int fd, const struct statusdir_version *v,

@@ -9,7 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Format 2 has no old/: the first two alone. */
 static const char *const folders[] = { "tmp", "cur", "old" };
+
+static size_t folder_count(int format)
+{
+	return format == 2 ? 2 : 3;
+}
 
 /* The folder mode for a recorded file mode: x wherever r is. */
 static mode_t dir_mode_for(unsigned mode)
@@ -45,14 +51,15 @@ static int folder_is_empty(int root_fd, const char *name)
 }
 
 /* An entry of a directory that is to become a store: ENOTEMPTY unless it
- * is what an interrupted create leaves (tmp/, cur/ and old/, empty, and
- * .format.* temporaries). */
+ * is what an interrupted create leaves (tmp/, cur/ and old/, empty,
+ * .format.* temporaries, and format 2's low and hint). */
 static int allowed_in_new_store(void *arg, int dirfd, const char *name, bool is_reg)
 {
 	struct stat st;
 	(void)arg;
-	if (is_reg && strncmp(name, ".format.", 8) == 0)
-		return 0;
+	if (is_reg && (strncmp(name, ".format.", 8) == 0 || strcmp(name, "low") == 0 ||
+	               strcmp(name, "hint") == 0))
+		return 0; /* format 2's are made before the format file */
 	if (strcmp(name, "tmp") != 0 && strcmp(name, "cur") != 0 && strcmp(name, "old") != 0)
 		return -ENOTEMPTY;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
@@ -94,10 +101,10 @@ static int apply_folder_settings(int fd, const struct statusdir_config *cfg)
 	return 0;
 }
 
-static int apply_all_folders(int root_fd, const struct statusdir_config *cfg)
+static int apply_all_folders(int root_fd, int format, const struct statusdir_config *cfg)
 {
 	int r = apply_folder_settings(root_fd, cfg);
-	for (size_t i = 0; r == 0 && i < 3; i++) {
+	for (size_t i = 0; r == 0 && i < folder_count(format); i++) {
 		int fd = statusdir__open_dir_at(root_fd, folders[i]);
 		if (fd < 0)
 			return fd;
@@ -107,24 +114,41 @@ static int apply_all_folders(int root_fd, const struct statusdir_config *cfg)
 	return r;
 }
 
-/* Creates the folders, then the format file last: a store exists once its
- * format file does, so an interrupted create is simply done again. */
-static int create_store(int root_fd, const struct statusdir_config *cfg)
+/* Format 2 keeps each version's size, checksum and time in a user
+ * extended attribute: a store is not made where tmp/ cannot take one. */
+static int probe_xattr(int root_fd)
+{
+	int fd = statusdir__open_dir_at(root_fd, "tmp");
+	if (fd < 0)
+		return fd;
+	int r = statusdir__meta_probe(fd);
+	statusdir__close(fd);
+	return r;
+}
+
+/* Creates the folders (and format 2's low and hint), then the format file
+ * last: a store exists once its format file does, so an interrupted create
+ * is simply done again. */
+static int create_store(int root_fd, int format, const struct statusdir_config *cfg)
 {
 	int r = 0;
-	for (size_t i = 0; r == 0 && i < 3; i++)
+	for (size_t i = 0; r == 0 && i < folder_count(format); i++)
 		r = make_folder(root_fd, folders[i], cfg);
 	if (r == 0)
-		r = apply_all_folders(root_fd, cfg);
-	for (size_t i = 0; r == 0 && i < 3; i++) {
+		r = apply_all_folders(root_fd, format, cfg);
+	for (size_t i = 0; r == 0 && i < folder_count(format); i++) {
 		int fd = statusdir__open_dir_at(root_fd, folders[i]);
 		if (fd < 0)
 			return fd;
 		r = statusdir__fsync(fd);
 		statusdir__close(fd);
 	}
+	if (r == 0 && format == 2)
+		r = probe_xattr(root_fd);
+	if (r == 0 && format == 2)
+		r = statusdir__low_hint_create(root_fd, cfg);
 	if (r == 0)
-		r = statusdir__format_write(root_fd, cfg); /* fsyncs root_fd */
+		r = statusdir__format_write(root_fd, format, cfg); /* fsyncs root_fd */
 	return r;
 }
 
@@ -176,20 +200,20 @@ static int open_or_create(statusdir *sd, unsigned flags,
 	r = is_unfinished_store(sd->root_fd);
 	if (r <= 0)
 		return r == 0 ? -ENOTEMPTY : r;
-	r = create_store(sd->root_fd, cfg);
+	r = create_store(sd->root_fd, flags & STATUSDIR_FORMAT2 ? 2 : 1, cfg);
 	return r < 0 ? r : statusdir__format_refresh(sd);
 }
 
 static int open_folders(statusdir *sd)
 {
 	int *fds[] = { &sd->tmp_fd, &sd->cur_fd, &sd->old_fd };
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < folder_count(sd->format); i++) {
 		int fd = statusdir__open_dir_at(sd->root_fd, folders[i]);
 		if (fd < 0)
 			return fd == -ENOENT ? -EMEDIUMTYPE : fd;
 		*fds[i] = fd;
 	}
-	return 0;
+	return sd->format == 2 ? statusdir__low_hint_open(sd) : 0;
 }
 
 int statusdir_open(const char *path, unsigned flags,
@@ -207,6 +231,8 @@ int statusdir_open(const char *path, unsigned flags,
 		return -EINVAL;
 	if ((flags & STATUSDIR_CREATE) && (flags & STATUSDIR_READONLY))
 		return -EINVAL;
+	if (flags & ~(unsigned)(STATUSDIR_CREATE | STATUSDIR_READONLY | STATUSDIR_FORMAT2))
+		return -EINVAL;
 	root_fd = open_root(path, 0);
 	if (root_fd == -ENOENT && (flags & STATUSDIR_CREATE))
 		r = create_root(path, cfg, &root_fd);
@@ -223,6 +249,7 @@ int statusdir_open(const char *path, unsigned flags,
 	}
 	sd->root_fd = root_fd;
 	sd->tmp_fd = sd->cur_fd = sd->old_fd = sd->watch_fd = sd->format_fd = -1;
+	sd->low_fd = sd->hint_fd = -1;
 	sd->readonly = flags & STATUSDIR_READONLY;
 	sd->tmp_sweep_every = STATUSDIR__TMP_SWEEP_EVERY;
 	statusdir__fork_guard_init(sd);
@@ -245,6 +272,8 @@ void statusdir_close(statusdir *sd)
 	statusdir__close(sd->tmp_fd);
 	statusdir__close(sd->cur_fd);
 	statusdir__close(sd->old_fd);
+	statusdir__close(sd->low_fd);
+	statusdir__close(sd->hint_fd);
 	statusdir__close(sd->root_fd);
 	statusdir__close(sd->watch_fd);
 	statusdir__close(sd->format_fd);
@@ -262,6 +291,11 @@ int statusdir_config_get(const statusdir *sd, struct statusdir_config *cfg)
 	return 0;
 }
 
+int statusdir_format(const statusdir *sd)
+{
+	return sd ? sd->format : -EINVAL;
+}
+
 int statusdir__writable(const statusdir *sd)
 {
 	return sd->readonly ? -EROFS : 0;
@@ -273,9 +307,9 @@ int statusdir_config_set(statusdir *sd, const struct statusdir_config *cfg)
 		return -EINVAL;
 	int r = statusdir__writable(sd);
 	if (r == 0)
-		r = apply_all_folders(sd->root_fd, cfg);
+		r = apply_all_folders(sd->root_fd, sd->format, cfg);
 	if (r == 0)
-		r = statusdir__format_write(sd->root_fd, cfg);
+		r = statusdir__format_write(sd->root_fd, sd->format, cfg);
 	if (r == 0)
 		sd->cfg = *cfg;
 	return r;

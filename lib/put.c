@@ -37,17 +37,6 @@
  * 122 random bits means something is badly wrong, so give up quickly. */
 #define ID_TRIES 4
 
-struct statusdir_txn {
-	statusdir *sd;
-	unsigned flags;
-	int fd;
-	int err;       /* first error of a write; the txn can only abort */
-	uint8_t unique[16]; /* random: in the tmp/ name, and the id's unique part */
-	uint64_t size;
-	XXH3_state_t *sum;
-	char tmp[NAME_MAX + 1];
-};
-
 static int rename_noreplace(int from_dir, const char *from, int to_dir,
                             const char *to)
 {
@@ -65,7 +54,7 @@ static int rename_noreplace(int from_dir, const char *from, int to_dir,
 
 /* NFS may answer EEXIST to a retransmitted link(2) that did succeed: the
  * name then holds our own file, and the put is done. */
-static bool same_file(statusdir *sd, const char *tmp, const char *id)
+bool statusdir__same_file(statusdir *sd, const char *tmp, const char *id)
 {
 	struct stat a, b;
 	return fstatat(sd->tmp_fd, tmp, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -82,7 +71,7 @@ static int publish(statusdir *sd, const char *tmp, const char *id)
 	/* filesystems without RENAME_NOREPLACE: link(2) never replaces */
 	if (linkat(sd->tmp_fd, tmp, sd->cur_fd, id, 0) != 0) {
 		int e = errno;
-		if (!(e == EEXIST && same_file(sd, tmp, id)))
+		if (!(e == EEXIST && statusdir__same_file(sd, tmp, id)))
 			return -e;
 	}
 	/* committed; a tmp/ name left by a failed unlink is swept later */
@@ -181,6 +170,7 @@ int statusdir_put_begin(statusdir *sd, unsigned flags, statusdir_txn **out)
 		return -ENOMEM;
 	txn->sd = sd;
 	txn->flags = flags;
+	txn->begin_mono = statusdir__mono_ns();
 	txn->sum = statusdir__sum_new();
 	if (!txn->sum) {
 		free(txn);
@@ -215,7 +205,7 @@ int statusdir_put_write(statusdir_txn *txn, const void *buf, size_t len)
 	return 0;
 }
 
-static void txn_free(statusdir_txn *txn)
+void statusdir__txn_free(statusdir_txn *txn)
 {
 	statusdir__sum_free(txn->sum);
 	free(txn);
@@ -227,11 +217,11 @@ void statusdir_put_abort(statusdir_txn *txn)
 		return;
 	statusdir__close(txn->fd);
 	(void)unlinkat(txn->sd->tmp_fd, txn->tmp, 0); /* nothing else to do */
-	txn_free(txn);
+	statusdir__txn_free(txn);
 }
 
 /* Compares two open files from the start; 1 same bytes, 0 not, -errno. */
-static int same_bytes(int a, int b, uint64_t size)
+int statusdir__same_bytes(int a, int b, uint64_t size)
 {
 	enum { CHUNK = 64 * 1024 };
 	char *x = malloc(2 * CHUNK);
@@ -267,7 +257,7 @@ static int same_as_newest(statusdir_txn *txn, const char *newest)
 		return 0;
 	}
 	int a = openat(sd->tmp_fd, txn->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	int r = a < 0 ? 0 : same_bytes(a, b, v.size);
+	int r = a < 0 ? 0 : statusdir__same_bytes(a, b, v.size);
 	statusdir__close(a);
 	statusdir__close(b);
 	return r;
@@ -276,7 +266,7 @@ static int same_as_newest(statusdir_txn *txn, const char *newest)
 /* Step 6b: the first put of a store leaves STORE/has-versions (see
  * read.c), made durable like the version itself.  Once per handle a
  * fstatat; once per store a create and an fsync. */
-static int mark_has_versions(statusdir *sd, bool sync)
+int statusdir__mark_has_versions(statusdir *sd, bool sync)
 {
 	struct stat st;
 	if (sd->marked)
@@ -305,7 +295,7 @@ static int mark_has_versions(statusdir *sd, bool sync)
  * alone).  A one-put process such as the CLI applies it every time; a
  * long-lived writer lets up to about keep + K versions exist between two
  * clean-ups, and each clean-up removes all that is due. */
-static bool retention_due(statusdir *sd)
+bool statusdir__retention_due(statusdir *sd)
 {
 	const struct statusdir_config *c = &sd->cfg;
 	if (!c->keep && !c->max_age_ns)
@@ -324,7 +314,7 @@ static bool retention_due(statusdir *sd)
  * bits of the put's own random unique part (random.c), which are uniform:
  * no extra syscall, no state.  Not on a handle's first put: a CLI put is a
  * process's only put, and would list tmp/ every time.  K = 0: never. */
-static bool tmp_sweep_due(const statusdir *sd, const uint8_t u[16])
+bool statusdir__tmp_sweep_due(const statusdir *sd, const uint8_t u[16])
 {
 	uint32_t k = sd->tmp_sweep_every;
 	uint32_t draw = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
@@ -340,6 +330,8 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	if (!txn)
 		return -EINVAL;
 	statusdir *sd = txn->sd;
+	if (sd->format == 2)
+		return statusdir__claim_commit(txn, NULL, id);
 	bool sync = !(txn->flags & STATUSDIR_NOSYNC);
 	bool one_flush = sync && (txn->flags & STATUSDIR_ONE_FLUSH);
 	int r = txn->err;
@@ -375,10 +367,10 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	} else if (sync) {
 		r = statusdir__fsync(sd->cur_fd);
 	}
-	bool sweep = tmp_sweep_due(sd, txn->unique);
-	txn_free(txn);
+	bool sweep = statusdir__tmp_sweep_due(sd, txn->unique);
+	statusdir__txn_free(txn);
 	if (r == 0)
-		r = mark_has_versions(sd, sync);
+		r = statusdir__mark_has_versions(sd, sync);
 	if (r < 0) {
 		/* readers may have seen it; a crash may bring it back */
 		(void)unlinkat(sd->cur_fd, new_id, 0);
@@ -388,13 +380,44 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 	statusdir__head_trim(sd, &cur, new_id, NULL, NULL);
 	statusdir__name_list_free(&cur);
 	/* best effort, like the head trim: the put has committed */
-	if (retention_due(sd))
+	if (statusdir__retention_due(sd))
 		(void)statusdir__apply_retention(sd, new_id);
 	if (sweep) /* the put has committed: what the sweep meets changes nothing */
 		(void)statusdir__tmp_sweep(sd, 0, TMP_SWEEP_GONE, NULL, NULL);
 	if (id)
 		memcpy(id, new_id, strlen(new_id) + 1);
 	return 0;
+}
+
+int statusdir_put_commit_if(statusdir_txn *txn, const char *base, char *id)
+{
+	if (!txn)
+		return -EINVAL;
+	if (!base || txn->sd->format != 2) {
+		int r = !base ? -EINVAL : -EOPNOTSUPP;
+		statusdir_put_abort(txn);
+		return r;
+	}
+	return statusdir__claim_commit(txn, base, id);
+}
+
+int statusdir_put_if(statusdir *sd, const char *base, const void *buf, size_t len,
+                     unsigned flags, char *id)
+{
+	statusdir_txn *txn;
+	if (!sd || !base)
+		return -EINVAL;
+	if (sd->format != 2)
+		return -EOPNOTSUPP;
+	int r = statusdir_put_begin(sd, flags, &txn);
+	if (r < 0)
+		return r;
+	r = statusdir_put_write(txn, buf, len);
+	if (r < 0) {
+		statusdir_put_abort(txn);
+		return r;
+	}
+	return statusdir_put_commit_if(txn, base, id);
 }
 
 int statusdir_put(statusdir *sd, const void *buf, size_t len, unsigned flags,

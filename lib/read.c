@@ -93,6 +93,98 @@ static int open_newest(statusdir *sd, int *fd, char id[STATUSDIR_ID_SIZE], uint6
 	return -EAGAIN;
 }
 
+/* ---- format 2 (spec/format2.md, section 9) ---- */
+
+int statusdir__open_number(statusdir *sd, uint64_t n, int *fd,
+                           struct statusdir_version *v, uint64_t *file_size)
+{
+	struct stat st;
+	struct version_meta m;
+	uint64_t low;
+	statusdir__number_format(n, v->id);
+	v->time_ns = 0;
+	v->size = v->checksum = 0;
+	v->in_head = 1;
+	int f = openat(sd->cur_fd, v->id, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (f < 0)
+		/* a tombstone is a symlink: the number was lost in a power cut */
+		return errno == ELOOP ? STATUSDIR__LOST : gone_or(errno);
+	int r = fstat(f, &st) == 0 ? 0 : gone_or(errno);
+	if (r == 0 && !S_ISREG(st.st_mode))
+		r = STATUSDIR__LOST; /* not a version: nothing to read under it */
+	/* L after the open: n above it means the real version n (lemma 3) */
+	if (r == 0)
+		r = statusdir__low_read(sd, &low);
+	if (r == 0 && n <= low)
+		r = -ENOENT; /* freed by retention, or a stale claim */
+	if (r == 0)
+		r = statusdir__meta_get(f, &m);
+	if (r != 0) {
+		statusdir__close(f);
+		return r;
+	}
+	v->time_ns = m.time_ns;
+	v->size = m.size;
+	v->checksum = m.checksum;
+	*fd = f;
+	*file_size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* The newest version: search for the greatest number from what the handle
+ * knows (or the hint), open it, and check it against L.  A tombstone or a
+ * non-file at the top means the one below; a number freed meanwhile means
+ * searching again from L + 1. */
+static int open_newest_number(statusdir *sd, int *fd, struct statusdir_version *v,
+                              uint64_t *file_size)
+{
+	int empty_looks = 0;
+	for (int i = 0; i < NEWEST_TRIES; i++) {
+		uint64_t low, greatest;
+		int r = statusdir__low_read(sd, &low);
+		uint64_t start = sd->known ? sd->known : statusdir__hint_read(sd);
+		if (r == 0)
+			r = statusdir__search(sd, start, low, &greatest);
+		if (r < 0)
+			return r;
+		if (greatest == 0) {
+			/* nothing above L: an empty store, or retention ran while
+			 * we looked (it never frees the greatest) */
+			r = low == 0 ? confirm_empty(sd, empty_looks++) : 0;
+			if (r < 0)
+				return r;
+			continue;
+		}
+		for (uint64_t k = greatest; k > low; k--) {
+			r = statusdir__open_number(sd, k, fd, v, file_size);
+			if (r == STATUSDIR__LOST)
+				continue;
+			if (r == 0 || r == -EBADMSG) {
+				if (greatest > sd->known)
+					sd->known = greatest;
+			}
+			if (r != -ENOENT)
+				return r;
+			break; /* freed meanwhile: look again */
+		}
+	}
+	return -EAGAIN;
+}
+
+/* A format-2 version by id: its number, or -ENOENT for an id of another
+ * form (a format-1 id names nothing in a format-2 store). */
+static int open_by_number(statusdir *sd, const char *id, int *fd,
+                          struct statusdir_version *v, uint64_t *file_size)
+{
+	uint64_t n;
+	if (statusdir_id_parse(id, NULL) < 0)
+		return -EINVAL;
+	if (!statusdir__number_parse(id, &n))
+		return -ENOENT;
+	int r = statusdir__open_number(sd, n, fd, v, file_size);
+	return r == STATUSDIR__LOST ? -ENOENT : r;
+}
+
 int statusdir__open_version(statusdir *sd, const char *id, int *fd,
                             struct statusdir_version *v, uint64_t *file_size)
 {
@@ -101,7 +193,12 @@ int statusdir__open_version(statusdir *sd, const char *id, int *fd,
 	int r;
 	if (!file_size)
 		file_size = &ignored;
+	if (sd->format == 2)
+		return id && *id ? open_by_number(sd, id, fd, v, file_size)
+		                 : open_newest_number(sd, fd, v, file_size);
 	if (id && *id) {
+		if (statusdir__number_parse(id, NULL))
+			return -ENOENT; /* a format-2 id names nothing here */
 		r = statusdir_id_parse(id, v);
 		if (r == 0)
 			r = open_by_id(sd, id, fd, file_size);

@@ -41,6 +41,11 @@
  *   -EMSGSIZE         statusdir_get(): the caller's buffer is too small
  *   -EAGAIN           a reader lost the race with writers too many times in
  *                     a row (practically never; try again)
+ *   -ECANCELED        a conditional put lost: the newest version is no
+ *                     longer the one it was based on (statusdir_put_if())
+ *   -EOPNOTSUPP       the store's filesystem lacks what format 2 needs
+ *                     (user extended attributes), or the call needs a
+ *                     format-2 store
  * Anything else is the errno of the system call that failed (-EIO, -ENOSPC,
  * -EDQUOT, -EACCES, -EROFS, ...).
  *
@@ -113,7 +118,17 @@ enum {
 	STATUSDIR_CREATE = 1 << 0,   /* create the store if it does not exist */
 	STATUSDIR_READONLY = 1 << 1, /* never write: put, prune (except a dry
 	                                run) and config fail with -EROFS */
+	STATUSDIR_FORMAT2 = 1 << 2,  /* with STATUSDIR_CREATE: a new store is
+	                                made in format 2, where publishing a
+	                                version claims the next number (ids
+	                                are 20-digit numbers in commit order;
+	                                statusdir(5)).  Needs user extended
+	                                attributes (-EOPNOTSUPP without).
+	                                An existing store keeps its format */
 };
+
+/* The format of the store the handle has open: 1 or 2 (statusdir(5)). */
+STATUSDIR_API int statusdir_format(const statusdir *sd);
 
 /* Opens the store at path (which may itself be a symlink) and stores a new
  * handle in *out.  With STATUSDIR_CREATE a missing store is created,
@@ -214,6 +229,27 @@ STATUSDIR_API int statusdir_put_write(statusdir_txn *txn, const void *buf,
 STATUSDIR_API int statusdir_put_commit(statusdir_txn *txn, char *id);
 /* Removes the tmp/ file and frees txn.  NULL is allowed. */
 STATUSDIR_API void statusdir_put_abort(statusdir_txn *txn);
+
+/* Compare-and-set (format 2).  Commits a version only if the newest
+ * version is still base, the id of the version the caller read; base ""
+ * means "only if the store has never had a version".  The new version's
+ * number is then base + 1: no version was committed between the read and
+ * this commit.  On a conflict nothing is committed and id (if not NULL)
+ * receives the id of the version that was newest when the put looked (""
+ * if none could be found).  A base that retention removed is a conflict;
+ * "@N" is refused (it names whatever is newest, which defeats the check).
+ * A put that committed is never reported as a conflict.
+ * Returns 0, -ECANCELED (conflict), -ENOENT (base was never committed),
+ * -EINVAL (base NULL or not an id), -EOPNOTSUPP (a format-1 store), or a
+ * put error.  STATUSDIR_IF_CHANGED is honoured: bytes equal to base's give
+ * STATUSDIR_UNCHANGED and base's id, with nothing committed. */
+STATUSDIR_API int statusdir_put_if(statusdir *sd, const char *base,
+                                   const void *buf, size_t len, unsigned flags,
+                                   char *id);
+/* statusdir_put_commit() with the condition of statusdir_put_if(); the
+ * transaction is freed whatever it returns. */
+STATUSDIR_API int statusdir_put_commit_if(statusdir_txn *txn, const char *base,
+                                          char *id);
 
 /* Commits the bytes of version id (a version id, or "@N": see "Naming a
  * version" below; NULL and "" are -EINVAL) again as a new, newest version

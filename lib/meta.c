@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* meta.c - a format-2 version's size, checksum and time, kept in the
+ * extended attribute user.statusdir (spec/format2.md, section 4):
+ *
+ *   SIZE SP SUM SP TIME      e.g. "3 54ea8356d941009d 1795720423123456789"
+ *
+ * It is set on the file in tmp/ before the claim, so it belongs to the
+ * inode from the moment the version is visible and moves with every link.
+ * Readers parse it strictly: missing or malformed means damaged. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define META_NAME "user.statusdir"
+#define META_MAX 128
+
+int statusdir__meta_set(int fd, const struct version_meta *m)
+{
+	char text[META_MAX];
+	int n = snprintf(text, sizeof(text), "%" PRIu64 " %016" PRIx64 " %019" PRId64,
+	                 m->size, m->checksum, m->time_ns);
+	if (fsetxattr(fd, META_NAME, text, (size_t)n, 0) != 0)
+		return errno == ENOTSUP ? -EOPNOTSUPP : -errno;
+	return 0;
+}
+
+/* A canonical decimal (no sign, no leading zero but "0") of at most
+ * max_digits, ending at end; false otherwise. */
+static bool parse_decimal(const char *s, const char *end, int max_digits, uint64_t *v)
+{
+	size_t len = (size_t)(end - s);
+	if (len == 0 || len > (size_t)max_digits || (s[0] == '0' && len > 1))
+		return false;
+	uint64_t x = 0;
+	for (const char *p = s; p < end; p++) {
+		if (*p < '0' || *p > '9' || x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(*p - '0');
+	}
+	*v = x;
+	return true;
+}
+
+static bool parse_meta(const char *text, size_t len, struct version_meta *m)
+{
+	const char *end = text + len;
+	const char *sp1 = memchr(text, ' ', len);
+	if (!sp1 || !parse_decimal(text, sp1, 20, &m->size))
+		return false;
+	const char *sum = sp1 + 1;
+	if (end - sum < 17 || sum[16] != ' ')
+		return false;
+	uint64_t x = 0;
+	for (int i = 0; i < 16; i++) {
+		char c = sum[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (d < 0)
+			return false;
+		x = x << 4 | (uint64_t)d;
+	}
+	m->checksum = x;
+	const char *time = sum + 17;
+	uint64_t t = 0;
+	if (end - time != ID_TIME_DIGITS)
+		return false;
+	for (const char *p = time; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		t = t * 10 + (uint64_t)(*p - '0');
+	}
+	if (t > INT64_MAX)
+		return false;
+	m->time_ns = (int64_t)t;
+	return true;
+}
+
+int statusdir__meta_get(int fd, struct version_meta *m)
+{
+	char text[META_MAX];
+	ssize_t n = fgetxattr(fd, META_NAME, text, sizeof(text));
+	if (n < 0) {
+		/* none, or too long to be ours: the version is damaged */
+		if (errno == ENODATA || errno == ERANGE)
+			return -EBADMSG;
+		return errno == ENOTSUP ? -EOPNOTSUPP : -errno;
+	}
+	return parse_meta(text, (size_t)n, m) ? 0 : -EBADMSG;
+}
+
+int statusdir__meta_probe(int tmp_fd)
+{
+	char name[64];
+	uint8_t u[16];
+	char hex[33];
+	statusdir__random16(u);
+	statusdir__hex(u, sizeof(u), hex);
+	snprintf(name, sizeof(name), ".xattr-probe.%s", hex);
+	int fd = openat(tmp_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	struct version_meta m = { 0 };
+	int r = statusdir__meta_set(fd, &m);
+	statusdir__close(fd);
+	(void)unlinkat(tmp_fd, name, 0); /* a leftover is swept with tmp/ */
+	return r;
+}
