@@ -120,12 +120,33 @@ int settings_parse(const struct command *cmd, int argc, char **argv,
 /* Copies the settings given on the command line into cfg. */
 void settings_apply(const struct settings *s, struct statusdir_config *cfg);
 
+/* A put as put and update make it (cmd_put.c). */
+struct put_args {
+	const struct command *cmd;
+	unsigned flags;
+	bool no_empty;     /* --no-empty: a 0-byte payload is an error */
+	bool quiet;        /* -q: no notes, only errors */
+	const char *base;  /* --if-newest: commit only on top of this id ("":
+	                      none); NULL: a plain put */
+	bool retrying;     /* update: a conflict is the caller's to report */
+	int stdin_fd;      /* --run: CMD's stdin, or -1 for ours */
+	char newest[STATUSDIR_ID_SIZE]; /* out: on a conflict, the newest */
+};
+/* --if-newest's value into *base: 0, or -(exit code) after a message. */
+int parse_base(const struct command *cmd, const char *value, const char **base);
+/* SIGINT and SIGTERM end a put cleanly (its tmp/ file removed). */
+void put_catch_signals(void);
+/* Runs argv and puts its output: 0, 4, 5 or 6 (a conflict). */
+int put_run(const char *store, statusdir *sd, struct put_args *a, char **argv);
+
 /* Child processes (spawn.c).  child_spawn starts argv[0] (searched in
  * PATH) with a clean signal state and, if stdout_fd >= 0, that fd as its
  * stdout; 0 or -errno.  child_wait reaps it (status as waitpid gives it);
  * child_run does both.  child_exit_code: the exit status, or 128 + the
  * signal that killed it, as a shell reports it. */
 int child_spawn(char *const argv[], int stdout_fd, pid_t *pid);
+/* The same with stdin_fd (unless -1) as the child's stdin. */
+int child_spawn_io(char *const argv[], int stdin_fd, int stdout_fd, pid_t *pid);
 int child_wait(pid_t pid, int *status);
 int child_run(char *const argv[], int *status);
 int child_exit_code(int status);
@@ -178,7 +199,7 @@ void format_time(int64_t ns, char out[TIME_SIZE]);
 /* The commands, in the order statusdir --help lists them. */
 extern const struct command command_init, command_config, command_put, command_get,
 	command_log, command_prune, command_verify, command_path, command_watch,
-	command_rollback, command_diff, command_info, command_help;
+	command_update, command_rollback, command_diff, command_info, command_help;
 
 /* The command called name, or NULL. */
 const struct command *command_find(const char *name);

@@ -8,6 +8,8 @@
  *   4  any other failure: I/O, permission, not a store, unknown format,
  *      put --run CMD failed
  *   5  put committed the version, but could not write its id to stdout
+ *   6  conflict: put --if-newest or update found another version newest
+ *      and committed nothing
  */
 #ifndef STATUSDIR_EXITCODES_H
 #define STATUSDIR_EXITCODES_H
@@ -19,6 +21,7 @@ enum exit_code {
 	EXIT_DAMAGE = 3,
 	EXIT_FAILED = 4,
 	EXIT_UNREPORTED = 5,
+	EXIT_CONFLICT = 6,
 };
 
 #endif

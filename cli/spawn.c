@@ -16,6 +16,11 @@ extern char **environ;
 
 int child_spawn(char *const argv[], int stdout_fd, pid_t *pid)
 {
+	return child_spawn_io(argv, -1, stdout_fd, pid);
+}
+
+int child_spawn_io(char *const argv[], int stdin_fd, int stdout_fd, pid_t *pid)
+{
 	static const int reset[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -32,7 +37,9 @@ int child_spawn(char *const argv[], int stdout_fd, pid_t *pid)
 	sigemptyset(&defaults);
 	for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
 		sigaddset(&defaults, reset[i]);
-	if (stdout_fd >= 0)
+	if (stdin_fd >= 0)
+		r = posix_spawn_file_actions_adddup2(&fa, stdin_fd, STDIN_FILENO);
+	if (r == 0 && stdout_fd >= 0)
 		r = posix_spawn_file_actions_adddup2(&fa, stdout_fd, STDOUT_FILENO);
 	if (r == 0)
 		r = posix_spawnattr_setsigmask(&attr, &none);

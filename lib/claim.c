@@ -219,6 +219,31 @@ static int claim(statusdir_txn *txn, const char *base, uint64_t *claimed, char *
 			statusdir_put_abort(txn);
 			return -EOVERFLOW;
 		}
+		/* if-changed compares with the newest: n - 1 only if n is free
+		 * now (a handle's last number may be old); if the claim then
+		 * meets another file, it compares again */
+		/* a conditional put on a base that is no longer the newest
+		 * conflicts, even with bytes equal to the base's */
+		if (if_changed && base && (r = statusdir__probe(sd, n)) != 0) {
+			if (r < 0) {
+				statusdir_put_abort(txn);
+				return r;
+			}
+			return conflict(txn, n, id);
+		}
+		if (if_changed && !base && (r = statusdir__probe(sd, n)) != 0) {
+			if (r < 0) {
+				statusdir_put_abort(txn);
+				return r;
+			}
+			r = greatest_now(sd, n, &greatest, &low);
+			if (r < 0) {
+				statusdir_put_abort(txn);
+				return r;
+			}
+			n = (greatest > n ? greatest : n) + 1;
+			continue;
+		}
 		if (if_changed && (r = same_as_number(txn, n - 1)) != 0) {
 			statusdir_put_abort(txn);
 			if (r < 0)

@@ -50,6 +50,12 @@ int fault_store_setup(void **state)
 	return store_setup(state);
 }
 
+int fault_store_setup_format2(void **state)
+{
+	fault_reset();
+	return store_setup_format2(state);
+}
+
 int fault_store_teardown(void **state)
 {
 	fault_reset();
@@ -128,6 +134,8 @@ static bool matches(const struct fault *f, int fd, const char *name)
 struct action {
 	int err;
 	size_t max;
+	void (*after)(void *arg); /* f.after, for a call the rule acted on */
+	void *arg;
 };
 
 /* The hit is counted before the hook runs, so a hook may make the same
@@ -135,7 +143,7 @@ struct action {
 static struct action fire(enum fault_call c, int fd, const char *name)
 {
 	struct rule *r = &rules[c];
-	struct action a = { 0, 0 };
+	struct action a = { 0, 0, NULL, NULL };
 	calls[c]++;
 	if (!r->armed || !matches(&r->f, fd, name))
 		return a;
@@ -143,13 +151,15 @@ static struct action fire(enum fault_call c, int fd, const char *name)
 	if (r->seen++ < r->f.skip)
 		return a; /* let through, but short: progress before a failure */
 	if (r->f.times != FAULT_ALWAYS && r->hits >= r->f.times)
-		return (struct action){ 0, 0 };
+		return (struct action){ 0, 0, NULL, NULL };
 	r->hits++;
 	acting_fd = fd;
 	if (r->f.hook)
 		r->f.hook(r->f.hook_arg);
 	acting_fd = -1;
 	a.err = r->f.err;
+	a.after = r->f.after;
+	a.arg = r->f.hook_arg;
 	return a;
 }
 
@@ -241,7 +251,10 @@ int __wrap_linkat(int olddirfd, const char *oldname, int newdirfd,
 	note_target(newname);
 	struct action a = fire(FAULT_LINKAT, -1, oldname);
 	FAIL_IF_ARMED(a);
-	return __real_linkat(olddirfd, oldname, newdirfd, newname, flags);
+	int r = __real_linkat(olddirfd, oldname, newdirfd, newname, flags);
+	if (r == 0 && a.after)
+		a.after(a.arg);
+	return r;
 }
 
 int __wrap_unlinkat(int dirfd, const char *name, int flags)

@@ -63,6 +63,9 @@ struct fault {
 	bool (*match)(const char *name); /* ... or on a name it accepts */
 	void (*hook)(void *arg); /* run before the real call or failure */
 	void *hook_arg;
+	void (*after)(void *arg); /* linkat: run after the real call, if it
+	                             succeeded (gets hook_arg): what happens
+	                             between a claim and its check */
 };
 
 /* Replaces the rule of call c; f is copied (f->name is kept as a pointer). */
@@ -96,6 +99,7 @@ void fault_clock_step(unsigned after, int64_t ns);
  * it, even one that failed. */
 int fault_store_setup(void **state);
 int fault_store_teardown(void **state);
+int fault_store_setup_format2(void **state);
 
 /* The wrappers and the real calls they reach. */
 ssize_t __real_write(int fd, const void *buf, size_t n);

@@ -64,6 +64,21 @@ int store_setup(void **state)
 	return r < 0 ? -1 : 0;
 }
 
+int store_setup_format2(void **state)
+{
+	null_fd();
+	struct store *s = new_dir();
+	*state = s;
+	if (!s)
+		return -1;
+	int r = statusdir_open(s->path, STATUSDIR_CREATE | STATUSDIR_FORMAT2, NULL, &s->sd);
+	if (r < 0)
+		fprintf(stderr, "# statusdir_open(%s): %s\n", s->path, statusdir_strerror(r));
+	else
+		s->sd->tmp_sweep_every = 0;
+	return r < 0 ? -1 : 0;
+}
+
 int store_teardown(void **state)
 {
 	struct store *s = *state;

@@ -32,6 +32,8 @@ struct store {
 int store_setup(void **state);
 int store_setup_dir(void **state);
 int store_teardown(void **state);
+/* store_setup() of a format-2 store (spec/format2.md). */
+int store_setup_format2(void **state);
 
 /* dir/rel or path/rel into out (PATH_MAX bytes). */
 void store_dir_file(const struct store *s, const char *rel, char *out);

@@ -1,0 +1,118 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+test_description='compare-and-set from the shell: put --if-newest and update, in format-2 stores'
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+
+N1=00000000000000000001
+N2=00000000000000000002
+N3=00000000000000000003
+
+test_expect_success 'put --if-newest commits on the newest, and only there (exit 6)' '
+	statusdir init S --format 2 &&
+	echo a | statusdir put S --if-newest none >id1 &&
+	echo $N1 >expect && test_cmp expect id1 &&
+	echo b | statusdir put S --if-newest $N1 >id2 &&
+	echo $N2 >expect && test_cmp expect id2 &&
+	echo c | test_expect_code 6 statusdir put S --if-newest $N1 >out 2>err &&
+	test_must_be_empty out &&
+	echo "statusdir: S: conflict: the newest version is $N2, not $N1; nothing committed" >expect &&
+	test_cmp expect err &&
+	echo c | test_expect_code 6 statusdir put S --if-newest none 2>err &&
+	test_grep "the newest version is $N2, not none" err &&
+	test_dir_is_empty S/tmp &&
+	echo b >expect && statusdir get S >out && test_cmp expect out
+'
+
+test_expect_success 'put --if-newest refuses @N and what is not an id (exit 2), and format 1 (exit 4)' '
+	statusdir init S --format 2 &&
+	echo a | statusdir put S >/dev/null &&
+	echo x | test_expect_code 2 statusdir put S --if-newest @0 2>err &&
+	test_grep "needs an ID, not .@0.: a reference names whatever is newest" err &&
+	echo x | test_expect_code 2 statusdir put S --if-newest 1 2>err &&
+	test_grep "is not a version ID" err &&
+	statusdir init F &&
+	echo x | test_expect_code 4 statusdir put F --if-newest none 2>err &&
+	test_grep "needs a format-2 store" err &&
+	test_dir_is_empty F/cur
+'
+
+test_expect_success 'update: CMD reads the newest and STATUSDIR_ID; its output is the new version' '
+	statusdir init S --format 2 &&
+	statusdir update S --run sh -c "echo \"[\$STATUSDIR_ID]\"; cat; echo one" >id1 &&
+	echo $N1 >expect && test_cmp expect id1 &&
+	printf "[]\none\n" >expect && statusdir get S >out && test_cmp expect out &&
+	statusdir update S --run sh -c "echo \"[\$STATUSDIR_ID]\"; cat" >id2 &&
+	printf "[$N1]\n[]\none\n" >expect && statusdir get S >out && test_cmp expect out
+'
+
+test_expect_success 'update: a counter from 4 processes loses no update and applies none twice' '
+	statusdir init S --format 2 --keep 5 &&
+	for p in 1 2 3 4; do
+		(
+			i=0
+			while [ $i -lt 15 ]; do
+				statusdir update S --retries 1000 --run sh -c "read n; echo \$((\${n:-0} + 1))" >>ids.$p || echo FAILED >>ids.$p
+				i=$((i + 1))
+			done
+		) &
+	done &&
+	wait &&
+	! grep -h FAILED ids.1 ids.2 ids.3 ids.4 &&
+	echo 60 >expect && statusdir get S >out && test_cmp expect out &&
+	cat ids.1 ids.2 ids.3 ids.4 | sort >all &&
+	sort -u all >unique && test_cmp all unique &&
+	test "$(wc -l <all)" -eq 60 &&
+	test "$(tail -n 1 all)" = 00000000000000000060
+'
+
+test_expect_success 'update: a CMD that fails is not run again; nothing committed (exit 4)' '
+	statusdir init S --format 2 &&
+	echo a | statusdir put S >id &&
+	test_expect_code 4 statusdir update S --run sh -c "echo ran >>runs; exit 3" >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "update --run: sh exited with status 3; nothing committed" err &&
+	test "$(wc -l <runs)" -eq 1 &&
+	test "$(newest_id S)" = "$(cat id)" && test_dir_is_empty S/tmp
+'
+
+test_expect_success 'update: when others always commit first, CMD runs 1 + --retries times, then exit 6' '
+	statusdir init S --format 2 &&
+	echo a | statusdir put S >/dev/null &&
+	test_expect_code 6 statusdir update S --retries 2 --run sh -c "echo x | statusdir put S >/dev/null; echo ran >>runs; cat" >out 2>err &&
+	test_must_be_empty out &&
+	test "$(wc -l <runs)" -eq 3 &&
+	test_grep "conflict: other writers kept committing first (3 attempts); the newest is 00000000000000000004; nothing committed" err &&
+	test_dir_is_empty S/tmp
+'
+
+test_expect_success 'update: --timeout ends the retries' '
+	statusdir init S --format 2 &&
+	test_expect_code 6 statusdir update S --timeout 300ms --retries 100000 --run sh -c "echo x | statusdir put S >/dev/null; sleep 0.05; cat" 2>err &&
+	test_grep "timeout passed" err &&
+	test "$(statusdir log S --format %i | wc -l)" -lt 50
+'
+
+test_expect_success 'update: a damaged newest is not healed over (exit 3); --if-changed and --no-empty compose' '
+	statusdir init S --format 2 &&
+	echo a | statusdir put S >/dev/null &&
+	test_expect_code 0 statusdir update S --if-changed --run cat >id 2>err &&
+	echo $N1 >expect && test_cmp expect id &&
+	test_grep "unchanged" err &&
+	test_expect_code 4 statusdir update S --no-empty --run true 2>err &&
+	test_grep "empty payload" err &&
+	echo damage >>S/cur/$N1 &&
+	test_expect_code 3 statusdir update S --run cat 2>err &&
+	test_grep "newest version is damaged" err &&
+	test "$(ls S/cur | wc -l)" -eq 1
+'
+
+test_expect_success 'update needs --run, and a format-2 store' '
+	statusdir init S --format 2 &&
+	test_expect_code 2 statusdir update S 2>err &&
+	test_grep "run CMD is needed" err &&
+	statusdir init F &&
+	test_expect_code 4 statusdir update F --run cat 2>err &&
+	test_grep "needs a format-2 store" err
+'
+
+test_done
