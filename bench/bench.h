@@ -90,6 +90,8 @@ extern const struct backend be_floor_head;
 extern const struct backend be_floor_move;
 extern const struct backend be_statusdir, be_statusdir_nosync, be_statusdir_keep,
 	be_statusdir_one_flush;
+extern const struct backend be_statusdir2, be_statusdir2_nosync, be_statusdir2_keep,
+	be_statusdir2_one_flush, be_statusdir2_cas;
 extern const struct backend be_glib;
 extern const struct backend be_sqlite_full, be_sqlite_normal;
 extern const struct backend be_lmdb;

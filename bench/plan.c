@@ -57,6 +57,10 @@ static void add_puts(struct plan *p, const struct options *o, size_t len)
 	add(p, o, "put", &be_statusdir, OP_PUT, len, 0, f, -1);
 	add(p, o, "put", &be_statusdir_nosync, OP_PUT, len, 0, fn, -1);
 	add(p, o, "put", &be_statusdir_one_flush, OP_PUT, len, 0, f, -1);
+	int sd2 = add(p, o, "put", &be_statusdir2, OP_PUT, len, 0, f, -1);
+	add(p, o, "put", &be_statusdir2_nosync, OP_PUT, len, 0, fn, -1);
+	add(p, o, "put", &be_statusdir2_one_flush, OP_PUT, len, 0, f, -1);
+	add(p, o, "put", &be_statusdir2_cas, OP_PUT, len, 0, sd2, -1);
 	add(p, o, "put", &be_floor_head, OP_PUT, len, 0, f, -1);
 	add(p, o, "put", &be_floor_move, OP_PUT, len, 0, f, -1);
 	add(p, o, "put", &be_glib, OP_PUT, len, 0, f, -1);
@@ -80,6 +84,7 @@ static void add_gets(struct plan *p, const struct options *o, const char *sectio
 	p->group++;
 	int plain = add(p, o, section, &be_plain, OP_GET, len, history, -1, -1);
 	int sd = add(p, o, section, &be_statusdir, OP_GET, len, history, plain, -1);
+	add(p, o, section, &be_statusdir2, OP_GET, len, history, plain, -1);
 	int fl = -1;
 	if (history <= FLOOR_HISTORY_MAX)
 		fl = add(p, o, section, &be_floor, OP_GET, len, history, plain, -1);
@@ -97,9 +102,12 @@ static void add_history_puts(struct plan *p, const struct options *o)
 	p->group++;
 	int f = add(p, o, "history-put", &be_floor, OP_PUT, 100, 0, -1, -1);
 	for (size_t i = 0; i < o->n_histories; i++)
-		if (o->histories[i] <= PUT_HISTORY_MAX)
+		if (o->histories[i] <= PUT_HISTORY_MAX) {
 			add(p, o, "history-put", &be_statusdir, OP_PUT, 100,
 			    o->histories[i], f, -1);
+			add(p, o, "history-put", &be_statusdir2, OP_PUT, 100,
+			    o->histories[i], f, -1);
+		}
 }
 
 /* keep = 100: both start with 100 versions (or after o->aged puts). */
@@ -110,6 +118,7 @@ static void add_retention(struct plan *p, const struct options *o)
 		p->group++;
 		int f = add(p, o, "retention", &be_floor_keep, OP_PUT, lens[i], KEEP_VERSIONS, -1, -1);
 		add(p, o, "retention", &be_statusdir_keep, OP_PUT, lens[i], KEEP_VERSIONS, f, -1);
+		add(p, o, "retention", &be_statusdir2_keep, OP_PUT, lens[i], KEEP_VERSIONS, f, -1);
 	}
 	if (o->aged) {
 		p->group++;

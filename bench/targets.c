@@ -54,6 +54,16 @@ static void puts_target(const struct rows *r, const struct machine *m)
 		         size_text(lens[i], size, sizeof(size)));
 		verdict(what, v, AT_MOST, m->tmpfs ? 1.5 : 1.10, "x",
 		        m->tmpfs ? "(tmpfs)" : "(disk)");
+		const struct row *sd2 = rows_find(r, "put", "statusdir2", lens[i], 0, 0);
+		if (ratio_of(sd2, floor, &v)) {
+			snprintf(what, sizeof(what), "durable put %s, format 2: statusdir / raw floor",
+			         size_text(lens[i], size, sizeof(size)));
+			verdict(what, v, AT_MOST, m->tmpfs ? 1.6 : 1.10, "x",
+			        m->tmpfs ? "(tmpfs)" : "(disk)");
+		}
+		if (ratio_of(rows_find(r, "put", "statusdir2-cas", lens[i], 0, 0), sd2, &v))
+			verdict("  conditional put (uncontended) / plain put, format 2", v, AT_MOST,
+			        1.05, "x", "");
 		if (!ratio_of(rows_find(r, "put", "statusdir-oneflush", lens[i], 0, 0), floor, &v))
 			continue;
 		snprintf(what, sizeof(what), "  with STATUSDIR_ONE_FLUSH (item 3)");

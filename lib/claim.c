@@ -193,8 +193,9 @@ static int claim(statusdir_txn *txn, const char *base, uint64_t *claimed, char *
 		uint64_t b;
 		r = parse_base(base, &b);
 		/* the base must have been committed: a claim of b + 1 where b
-		 * never was would leave a hole below it */
-		if (r == 0 && b > 0 && (r = statusdir__probe(sd, b)) == 0) {
+		 * never was would leave a hole below it.  Numbers are dense, so
+		 * one at or below a number this handle has seen was */
+		if (r == 0 && b > sd->known && (r = statusdir__probe(sd, b)) == 0) {
 			r = statusdir__low_read(sd, &low);
 			if (r == 0)
 				return b <= low ? conflict(txn, low + 1, id) : (statusdir_put_abort(txn), -ENOENT);

@@ -6,6 +6,7 @@
  *   torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [-W 0|1] STORE
  *   torture --crash ROUNDS [-w W] [-c C] [-k KEEP] STORE
  *   torture ... -B STORE2 [-H HOST] STORE
+ *   torture -2 ...
  *
  * -B names the same store reached another way, e.g. through a second
  * mount of a network filesystem (tests/multihost/): the second, fourth, ...
@@ -24,7 +25,11 @@
  * with statusdir_list_since(): the ids it sees must be strictly increasing,
  * and it must skip none above its watermark (see watcher_checks()).  With
  * --crash, writers and cleaners are killed with SIGKILL at random points,
- * ROUNDS times, and the same end checks run after every round.  Prints its
+ * ROUNDS times, and the same end checks run after every round.  With -2
+ * the store is made in format 2 (spec/format2.md), and the watcher's check
+ * is exact: numbers are dense, so every number it passes without handing
+ * it out must have been freed (at or below L when it looked, as L stands
+ * after the listing); any other is a miss (see watcher2()).  Prints its
  * counts; exits 1 on any violation. */
 #include "config.h"
 #include "payload.h"
@@ -71,6 +76,7 @@ struct options {
 	int writers, readers, cleaners, seconds, crash_rounds, watchers;
 	uint64_t keep;
 	unsigned put_flags;
+	bool format2;        /* -2 */
 	const char *store;
 	const char *store_b; /* -B: the odd-numbered workers and the watcher */
 	const char *host_b;  /* -H: their host name, in namespaces of their own */
@@ -614,6 +620,98 @@ static int watcher(const struct options *o)
 	return 0;
 }
 
+/* The number of a format-2 id, 0 for "" (nothing yet). */
+static uint64_t id_number(const char *id)
+{
+	return *id ? strtoull(id, NULL, 10) : 0;
+}
+
+/* L, the size of STORE/low (spec/format2.md, section 5). */
+static uint64_t low_now(int root_fd)
+{
+	struct stat st;
+	if (fstatat(root_fd, "low", &st, 0) != 0) {
+		violation("watcher: cannot read L: %s", strerror(errno));
+		return 0;
+	}
+	return (uint64_t)st.st_size;
+}
+
+/* Format 2's watcher: wait, list since the watermark, and account for every
+ * number passed.  A number passed without being handed out must have been
+ * freed by retention: at or below L read after the listing (L only rises).
+ * At the end every acknowledged number is at or below the last one. */
+static int watcher2(const struct options *o)
+{
+	char start[STATUSDIR_ID_SIZE] = "", mark[STATUSDIR_ID_SIZE], newer[STATUSDIR_ID_SIZE];
+	statusdir *sd;
+	int root_fd = open(o->store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0 || statusdir_open(o->store, STATUSDIR_READONLY, NULL, &sd) < 0) {
+		violation("watcher cannot start");
+		return 1;
+	}
+	int r = statusdir_resolve(sd, "@0", start);
+	if (r < 0 && r != -ENOENT)
+		violation("watcher: resolve @0: %s", statusdir_strerror(r));
+	if (r < 0)
+		start[0] = '\0';
+	memcpy(mark, start, sizeof(mark));
+	uint64_t last = id_number(start), seen = 0, freed = 0, missed = 0;
+	for (bool done = false; !done;) {
+		done = __atomic_load_n(&sh->writers_done, __ATOMIC_SEQ_CST);
+		if (!done) {
+			int w = statusdir_wait(sd, mark, 20 * 1000000, 0, newer);
+			count(&sh->watch_waits);
+			if (w < 0 && w != -ETIMEDOUT)
+				violation("wait: %s", statusdir_strerror(w));
+		}
+		struct statusdir_version *v;
+		size_t n;
+		r = statusdir_list_since(sd, mark, &v, &n);
+		uint64_t low = low_now(root_fd);
+		__atomic_add_fetch(&sh->watch_scans, 1, __ATOMIC_SEQ_CST);
+		if (r < 0) {
+			violation("list_since(%s): %s", mark, statusdir_strerror(r));
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = id_number(v[i].id);
+			if (k <= last) {
+				violation("watcher: list_since returned %s after %s: not increasing",
+				          v[i].id, mark);
+				continue;
+			}
+			for (uint64_t j = last + 1; j < k; j++) {
+				if (j <= low) {
+					freed++;
+				} else {
+					missed++;
+					violation("watcher skipped number %" PRIu64 ", which was not freed"
+					          " (L %" PRIu64 ")", j, low);
+				}
+			}
+			seen++;
+			last = k;
+			memcpy(mark, v[i].id, sizeof(mark));
+		}
+		statusdir_list_free(v);
+	}
+	size_t nacks;
+	char **acks = read_acks(o, &nacks, NULL);
+	if (nacks && id_number(acks[0]) > last)
+		violation("watcher never got past acknowledged %s (it saw up to %" PRIu64 ")",
+		          acks[0], last);
+	for (size_t i = 0; i < nacks; i++)
+		free(acks[i]);
+	free(acks);
+	__atomic_add_fetch(&sh->watch_seen, seen, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&sh->watch_pruned, freed, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&sh->watch_late, missed, __ATOMIC_SEQ_CST);
+	close(root_fd);
+	statusdir_close(sd);
+	return 0;
+}
+
 /* In a child on the B side with a host name: a UTS and a pid namespace of
  * its own.  The worker runs in a grandchild (the first process of the new
  * pid namespace), killed if this child dies; this child passes on how it
@@ -672,6 +770,10 @@ static int run_cleaner(const struct options *o, unsigned arg)
 
 static int run_watcher(const struct options *o, unsigned arg)
 {
+	if (o->format2) {
+		(void)arg;
+		return watcher2(o);
+	}
 	(void)arg;
 	return watcher(o);
 }
@@ -851,7 +953,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		                                  { NULL, 0, NULL, 0 } };
 	*o = (struct options){ .writers = 4, .readers = 3, .cleaners = 2, .seconds = 3, .keep = 20,
 		               .watchers = 1 };
-	for (int c; (c = getopt_long(argc, argv, "w:r:c:d:k:SW:B:H:", longopts, NULL)) != -1;) {
+	for (int c; (c = getopt_long(argc, argv, "w:r:c:d:k:SW:B:H:2", longopts, NULL)) != -1;) {
 		switch (c) {
 		case 'w': o->writers = atoi(optarg); break;
 		case 'r': o->readers = atoi(optarg); break;
@@ -863,6 +965,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'C': o->crash_rounds = atoi(optarg); break;
 		case 'B': o->store_b = optarg; break;
 		case 'H': o->host_b = optarg; break;
+		case '2': o->format2 = true; break;
 		default: return -1;
 		}
 	}
@@ -883,12 +986,13 @@ int main(int argc, char **argv)
 	statusdir *sd;
 	pthread_mutexattr_t ma;
 	if (parse_options(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: torture [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [-W 0|1] [--crash ROUNDS] [-B STORE2 [-H HOST]] STORE\n");
+		fprintf(stderr, "usage: torture [-2] [-w W] [-r R] [-c C] [-d SECONDS] [-k KEEP] [-S] [-W 0|1] [--crash ROUNDS] [-B STORE2 [-H HOST]] STORE\n");
 		return 2;
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED || mkdir(o.acks, 0755) != 0 ||
-	    statusdir_open(o.store, STATUSDIR_CREATE, NULL, &sd) < 0) {
+	    statusdir_open(o.store, STATUSDIR_CREATE | (o.format2 ? STATUSDIR_FORMAT2 : 0), NULL,
+	                   &sd) < 0) {
 		perror("torture: setting up");
 		return 2;
 	}
