@@ -90,7 +90,7 @@ static bool apply_line(char *line, struct statusdir_config *cfg)
 static int parse_format(char *text, struct statusdir_config *cfg, int *version)
 {
 	static const char first[] = "statusdir-format ";
-	bool have_checksum = false;
+	bool have_checksum = false, have_integrity = false;
 	statusdir_config_init(cfg);
 	if (strncmp(text, first, sizeof(first) - 1) != 0)
 		return -EPROTONOSUPPORT;
@@ -106,11 +106,16 @@ static int parse_format(char *text, struct statusdir_config *cfg, int *version)
 		*nl = '\0';
 		if (strncmp(line, "checksum ", 9) == 0)
 			have_checksum = true;
+		if (strncmp(line, "integrity ", 10) == 0)
+			have_integrity = true;
 		if (!apply_line(line, cfg))
 			return -EPROTONOSUPPORT;
 		line = nl + 1;
 	}
-	return have_checksum ? 0 : -EPROTONOSUPPORT;
+	/* format 2 says where each version's checksum lives; format 1 may not */
+	if (!have_checksum || have_integrity != (*version == 2))
+		return -EPROTONOSUPPORT;
+	return 0;
 }
 
 #define ESTALE_TRIES 3

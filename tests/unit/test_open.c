@@ -151,7 +151,7 @@ static void test_create_finishes_interrupted_create(void **state)
 static void test_unknown_format_version(void **state)
 {
 	struct store *s = *state;
-	static const char text[] = "statusdir-format 2\nchecksum xxh3-64\n";
+	static const char text[] = "statusdir-format 3\nchecksum xxh3-64\n";
 	write_format(s, text, sizeof(text) - 1);
 	assert_open_fails(s->path, 0, -EPROTONOSUPPORT);
 	assert_open_fails(s->path, STATUSDIR_CREATE, -EPROTONOSUPPORT);
@@ -168,6 +168,9 @@ static void test_malformed_format_files(void **state)
 		"statusdir-format 1\nchecksum crc32\n",         /* unknown checksum */
 		"statusdir-format 1\nchecksum xxh3-64",         /* no final newline */
 		"statusdir-format 10\nchecksum xxh3-64\n",
+		"statusdir-format 2\nchecksum xxh3-64\n",                 /* no integrity */
+		"statusdir-format 1\nchecksum xxh3-64\nintegrity xattr\n", /* not format 1's */
+		"statusdir-format 2\nchecksum xxh3-64\nintegrity none\n",
 		"statusdir-format 1 \nchecksum xxh3-64\n",
 		"statusdir-format\nchecksum xxh3-64\n",
 		"Statusdir-format 1\nchecksum xxh3-64\n",
