@@ -115,4 +115,26 @@ test_expect_success 'update needs --run, and a format-2 store' '
 	test_grep "needs a format-2 store" err
 '
 
+test_expect_success 'the README examples: a JSON document merged with jq, a leader record' '
+	command -v jq >/dev/null || { test "${CI:-}" != true && echo "# jq missing: skipped" && return 0; } &&
+	statusdir init J --format 2 &&
+	echo "{\"cpu\":\"ok\"}" | statusdir put J >/dev/null &&
+	statusdir update J --run jq -c ". + {\"disk\": \"ok\"}" >/dev/null &&
+	echo "{\"cpu\":\"ok\",\"disk\":\"ok\"}" >expect && statusdir get J >out && test_cmp expect out &&
+	statusdir init L --format 2 &&
+	cat >leader <<-\EOF &&
+	read who until; now=$(date +%s)
+	if [ -z "$who" ] || [ "$who" = "$(hostname)" ] || [ "$until" -lt "$now" ]
+	then echo "$(hostname) $((now + 30))"; else exit 1; fi
+	EOF
+	statusdir update L --run sh leader >/dev/null &&
+	statusdir get L >out && test "$(cut -d" " -f1 out)" = "$(hostname)" &&
+	echo "other-host $(($(date +%s) + 30))" | statusdir put L >/dev/null &&
+	test_expect_code 4 statusdir update L --run sh leader 2>err &&
+	test_grep "exited with status 1; nothing committed" err &&
+	echo "other-host $(($(date +%s) - 1))" | statusdir put L >/dev/null &&
+	statusdir update L --run sh leader >/dev/null &&
+	statusdir get L >out && test "$(cut -d" " -f1 out)" = "$(hostname)"
+'
+
 test_done
