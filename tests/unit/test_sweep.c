@@ -16,19 +16,27 @@
 #include "fault.h"
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define KiB 1024
 #define BIG (200 * KiB) /* over 64 KiB: the two-pass get path */
 
-enum op { OP_PUT, OP_PUT_FD, OP_GET, OP_GET_FD, OP_PRUNE, OP_VERIFY, N_OPS };
+enum op { OP_PUT, OP_PUT_FD, OP_GET, OP_GET_FD, OP_PRUNE, OP_VERIFY, OP_PUT_IF, N_OPS };
 
-static const char *const op_names[N_OPS] = { "put", "put_fd", "get", "get_fd", "prune", "verify" };
+static const char *const op_names[N_OPS] = { "put", "put_fd", "get", "get_fd", "prune", "verify",
+	                                     "put_if" };
+
+static bool is_put(enum op op)
+{
+	return op == OP_PUT || op == OP_PUT_FD || op == OP_PUT_IF;
+}
 
 struct injection {
 	enum fault_call call;
@@ -85,7 +93,7 @@ static void refill(struct sweep *w)
 	assert_int_equal(statusdir_put(w->s->sd, w->payload, BIG, STATUSDIR_NOSYNC, NULL), 0);
 }
 
-static int run_op(struct sweep *w, enum op op, char *id)
+static int run_op(struct sweep *w, enum op op, const char *newest, char *id)
 {
 	statusdir *sd = w->s->sd;
 	struct statusdir_prune_policy p;
@@ -120,9 +128,35 @@ static int run_op(struct sweep *w, enum op op, char *id)
 		return statusdir_prune(sd, &p, NULL);
 	case OP_VERIFY:
 		return statusdir_verify(sd, NULL, NULL, NULL);
+	case OP_PUT_IF: /* on the newest: the sweep's single writer never conflicts */
+		return statusdir_put_if(sd, newest, w->payload, 1000, 0, id);
 	default:
 		return -EINVAL;
 	}
+}
+
+/* Format 2: a put whose check could not remove its tmp/ link has still
+ * committed; the link (to the version itself, nothing else) stays for a
+ * cleaner to remove.  Removed here, as a cleaner would. */
+static void clear_checked_claim(const struct store *s, const char *id)
+{
+	char tmp[PATH_MAX], cur[PATH_MAX], rel[STATUSDIR_ID_SIZE + 8];
+	struct stat v, t;
+	snprintf(rel, sizeof(rel), "cur/%s", id);
+	store_file(s, rel, cur);
+	assert_int_equal(stat(cur, &v), 0);
+	store_file(s, "tmp", tmp);
+	DIR *d = opendir(tmp);
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		assert_int_equal(fstatat(dirfd(d), e->d_name, &t, AT_SYMLINK_NOFOLLOW), 0);
+		if (t.st_ino != v.st_ino || t.st_dev != v.st_dev)
+			fail_msg("tmp/%s is not the claim of %s", e->d_name, id);
+		assert_int_equal(unlinkat(dirfd(d), e->d_name, 0), 0);
+	}
+	closedir(d);
 }
 
 /* The invariants after any run, failed or not. */
@@ -138,15 +172,24 @@ static void check_after(struct sweep *w, enum op op, const struct injection *inj
 		         strerror(inj->err));
 	if (op == OP_VERIFY && r == -EBADMSG)
 		fail_msg("verify called an injected error damage");
-	if ((op == OP_PUT || op == OP_PUT_FD) && r < 0)
+	if (r == -ECANCELED)
+		fail_msg("%s reported a failure as a conflict", what);
+	size_t put_len = op == OP_PUT_FD ? BIG : 1000;
+	/* format 2: a put that fails after its claim says so with the id;
+	 * the version is committed and stays */
+	if (is_put(op) && r < 0 && id[0])
+		assert_version(w->s->sd, id, w->payload, put_len, id);
+	else if (is_put(op) && r < 0)
 		assert_store_unchanged(w->s, before);
-	if ((op == OP_PUT || op == OP_PUT_FD) && r == 0) {
-		assert_version(w->s->sd, NULL, w->payload, op == OP_PUT ? 1000 : BIG, id);
+	if (is_put(op) && r == 0) {
+		assert_version(w->s->sd, NULL, w->payload, put_len, id);
+		if (statusdir_format(w->s->sd) == 2)
+			clear_checked_claim(w->s, id);
 		assert_int_equal(store_count(w->s, "tmp"), 0);
 	}
 	if (op == OP_GET_FD && r == 0)
 		assert_file_equals(w->out, w->payload, BIG);
-	if (op != OP_PUT && op != OP_PUT_FD) {
+	if (!is_put(op)) {
 		/* the newest is still the one that was newest before */
 		assert_version(w->s->sd, NULL, w->payload, BIG, before->newest);
 		assert_int_equal(count_fds(), before->fds);
@@ -158,7 +201,7 @@ static void sweep_one(struct sweep *w, enum op op, const struct injection *inj)
 	for (unsigned skip = 0;; skip++) {
 		struct store_snapshot before;
 		char id[STATUSDIR_ID_SIZE] = "";
-		if (op != OP_PUT && op != OP_PUT_FD)
+		if (!is_put(op))
 			refill(w);
 		store_snapshot(w->s, &before);
 		struct fault f = { .skip = skip, .times = 1, .err = inj->err };
@@ -171,7 +214,7 @@ static void sweep_one(struct sweep *w, enum op op, const struct injection *inj)
 		if (getenv("SWEEP_TRACE"))
 			fprintf(stderr, "%s call %d err %d skip %u\n", op_names[op], inj->call, inj->err, skip);
 		fault_arm(inj->call, &f);
-		int r = run_op(w, op, id);
+		int r = run_op(w, op, before.newest, id);
 		unsigned hits = fault_hits(inj->call);
 		fault_reset();
 		if (hits == 0) { /* past the last call: the clean run */
@@ -183,19 +226,20 @@ static void sweep_one(struct sweep *w, enum op op, const struct injection *inj)
 		w->failures += r < 0;
 		check_after(w, op, inj, r, &before, id);
 		store_snapshot_free(&before);
-		if (op == OP_PUT || op == OP_PUT_FD) /* keep the store small */
+		if (is_put(op) && statusdir_format(w->s->sd) == 1) /* keep the store small */
 			statusdir_prune(w->s->sd, &(struct statusdir_prune_policy){ .keep = 4 }, NULL);
 	}
 }
 
-static void test_sweep_every_call(void **state)
+static void sweep_ops(void **state, const enum op *ops, size_t n_ops)
 {
 	struct sweep w = { .s = *state };
 	w.payload = pattern_alloc(BIG, 11);
 	store_dir_file(w.s, "src", w.src);
 	store_dir_file(w.s, "out", w.out);
 	write_file(w.src, w.payload, BIG);
-	for (enum op op = 0; op < N_OPS; op++) {
+	for (size_t k = 0; k < n_ops; k++) {
+		enum op op = ops[k];
 		unsigned runs = w.runs;
 		for (size_t i = 0; i < sizeof(injections) / sizeof(injections[0]); i++)
 			sweep_one(&w, op, &injections[i]);
@@ -207,9 +251,23 @@ static void test_sweep_every_call(void **state)
 	free(w.payload);
 }
 
-static int setup(void **state)
+static void test_sweep_every_call(void **state)
 {
-	int r = store_setup(state);
+	static const enum op ops[] = { OP_PUT, OP_PUT_FD, OP_GET, OP_GET_FD, OP_PRUNE, OP_VERIFY };
+	sweep_ops(state, ops, sizeof(ops) / sizeof(ops[0]));
+}
+
+/* Format 2: the claim, the check and the conditional put fail call by
+ * call too.  A failure is never a conflict, and one after the claim leaves
+ * the version committed, named by the id the put returns. */
+static void test_sweep_format2(void **state)
+{
+	static const enum op ops[] = { OP_PUT, OP_PUT_FD, OP_PUT_IF };
+	sweep_ops(state, ops, sizeof(ops) / sizeof(ops[0]));
+}
+
+static int sweep_setup(void **state, int r)
+{
 	if (r == 0) {
 		statusdir *sd = ((struct store *)*state)->sd;
 		sd->tmp_sweep_every = 1; /* every put sweeps tmp/: its calls fail in turn too */
@@ -218,10 +276,21 @@ static int setup(void **state)
 	return r;
 }
 
+static int setup(void **state)
+{
+	return sweep_setup(state, store_setup(state));
+}
+
+static int setup_format2(void **state)
+{
+	return sweep_setup(state, store_setup_format2(state));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sweep_every_call, setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_format2, setup_format2, store_teardown),
 	};
 	return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }
