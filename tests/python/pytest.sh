@@ -47,7 +47,7 @@ fi
 out="$top_builddir/tests/python/pytest.out"
 rm -rf "$out" && mkdir -p "$out" || exit 1
 # pytest's own report goes to stderr, which the test's .log keeps.
-"$PYTHON3" -m pytest -p no:cacheprovider -rA -v --basetemp="$out/tmp" \
+"$PYTHON3" -m pytest -p no:cacheprovider -rA -v --rootdir="$top_srcdir/python" --basetemp="$out/tmp" \
 	--junitxml="$out/junit.xml" "$top_srcdir/python/tests" >&2
 rc=$?
 "$PYTHON3" "$top_srcdir/tests/python/junit_tap.py" "$out/junit.xml" "$rc"
