@@ -299,6 +299,10 @@ int statusdir__claim_commit(statusdir_txn *txn, const char *base, char *id)
 	bool one_flush = sync && (txn->flags & STATUSDIR_ONE_FLUSH);
 	uint64_t n = 0;
 	int r = seal_file(txn, sync, one_flush);
+	/* a claim that a power cut may lose while later ones survive: the
+	 * marker first, so that the next boot seals what is lost (recover.c) */
+	if (r == 0 && (!sync || one_flush))
+		r = statusdir__mark_unsynced(sd);
 	if (r < 0) {
 		statusdir_put_abort(txn);
 		return r;

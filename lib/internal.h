@@ -64,6 +64,7 @@ struct statusdir {
 	int low_fd;    /* format 2: STORE/low, read-only (low.c) */
 	int hint_fd;   /* format 2: STORE/hint, read-write if we may, or -1 */
 	uint64_t known; /* format 2: the greatest number this handle has seen */
+	bool unsynced_marked; /* format 2: this boot's unsynced marker exists */
 	int tmp_fd;    /* tmp/ */
 	char *path;    /* the path as given to statusdir_open() */
 	bool readonly;
@@ -135,6 +136,14 @@ HIDDEN int statusdir__probe(statusdir *sd, uint64_t n);
  * was absent. */
 HIDDEN int statusdir__search(statusdir *sd, uint64_t start, uint64_t low,
                              uint64_t *greatest);
+
+/* ---- recover.c: format 2 after a power cut ---- */
+/* Leaves STORE/unsynced.HOST.BOOT before a claim that is not durable when
+ * its put returns (no-sync, one flush); once per handle. */
+HIDDEN int statusdir__mark_unsynced(statusdir *sd);
+/* At a writable open: seals the holes a power cut left if a marker of
+ * this host from another boot is there. */
+HIDDEN int statusdir__recover(statusdir *sd);
 
 /* ---- checksum.c ---- */
 HIDDEN uint64_t statusdir__checksum(const void *buf, size_t len);

@@ -261,6 +261,12 @@ int statusdir_open(const char *path, unsigned flags,
 		return r;
 	}
 	statusdir__identity_load(&sd->me);
+	/* a power cut may have left holes below numbers that survived:
+	 * sealed before this handle's first claim (recover.c) */
+	if (sd->format == 2 && !sd->readonly && (r = statusdir__recover(sd)) < 0) {
+		statusdir_close(sd);
+		return r;
+	}
 	*out = sd;
 	return 0;
 }
