@@ -40,6 +40,12 @@ static int cmd_init(int argc, char **argv)
 	if (r == -ENOENT || r == -EMEDIUMTYPE)
 		r = statusdir_open(store, STATUSDIR_CREATE | (s.format == 2 ? STATUSDIR_FORMAT2 : 0),
 		                   &cfg, &sd);
+	if (r == -EOPNOTSUPP && s.format == 2) {
+		error_msg(store, "cannot create store: format 2 keeps each version's size and "
+		                 "checksum in a user extended attribute, which this filesystem "
+		                 "does not support (use --format 1)");
+		return EXIT_FAILED;
+	}
 	if (r < 0) {
 		error_store(store, "cannot create store", r);
 		return EXIT_FAILED;

@@ -19,6 +19,20 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+/* fsetxattr(2) through the linker's --wrap: fails with ENOTSUP while
+ * xattr_missing is set, as on a filesystem without user attributes. */
+static bool xattr_missing;
+int __real_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags);
+int __wrap_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags);
+int __wrap_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags)
+{
+	if (xattr_missing) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	return __real_fsetxattr(fd, name, value, size, flags);
+}
+
 static const char *number(uint64_t n)
 {
 	static char buf[4][32];
@@ -419,6 +433,30 @@ static void test_format1_has_no_put_if(void **state)
 	assert_int_equal(store_count(s, "tmp"), 0);
 }
 
+/* Where user attributes are missing, no format-2 store is made (the
+ * folders an interrupted create leaves are taken up by the next one), and
+ * a put into one that lost them fails and leaves nothing. */
+static void test_no_user_xattrs(void **state)
+{
+	struct store *s = *state;
+	statusdir *sd = NULL;
+	char id[STATUSDIR_ID_SIZE];
+	xattr_missing = true;
+	assert_int_equal(statusdir_open(s->path, STATUSDIR_CREATE | STATUSDIR_FORMAT2, NULL, &sd),
+	                 -EOPNOTSUPP);
+	assert_null(sd);
+	xattr_missing = false;
+	assert_int_equal(statusdir_open(s->path, STATUSDIR_CREATE | STATUSDIR_FORMAT2, NULL, &sd), 0);
+	assert_int_equal(statusdir_format(sd), 2);
+	s->sd = sd;
+	put_ok(sd, "one", 3, NULL);
+	xattr_missing = true;
+	assert_int_equal(statusdir_put(sd, "two", 3, 0, id), -EOPNOTSUPP);
+	xattr_missing = false;
+	assert_int_equal(store_count(s, "tmp"), 0);
+	assert_version(sd, NULL, "one", 3, number(1));
+}
+
 static void test_number_ids_parse(void **state)
 {
 	(void)state;
@@ -456,6 +494,7 @@ int main(void)
 		T2(test_modes_without_two_flushes),
 		cmocka_unit_test_setup_teardown(test_format1_has_no_put_if, fault_store_setup,
 		                                fault_store_teardown),
+		cmocka_unit_test_setup_teardown(test_no_user_xattrs, store_setup_dir, store_teardown),
 		cmocka_unit_test(test_number_ids_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
