@@ -7,7 +7,7 @@ echo "1..2"
 # The tracked files; a release tarball (distcheck) has no history to ask.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	missing=$(git ls-files -- '*.c' '*.h' '*.sh' '*.am' '*.ac' '*.pml' '*.gp' '*.pc.in' \
-	                         '*.sym' '*.py' 'man/statusdir.[135]' .ci/run |
+	                         '*.sym' '*.py' 'man/*.[135]' .ci/run |
 		while read -r f; do
 			head -2 "$f" | grep -q 'SPDX-License-Identifier: MIT' || echo "$f"
 		done)
