@@ -14,7 +14,7 @@
 # debhelper, lintian, git, man-db, and the project's build dependencies.
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-packages='libstatusdir0 libstatusdir-dev statusdir'
+packages='libstatusdir0 libstatusdir-dev statusdir python3-statusdir'
 
 missing=
 [ "$(id -u)" = 0 ] || missing="$missing root"
@@ -161,6 +161,18 @@ completion() {
 	bash -c ". '$f' && complete -p statusdir"
 }
 check "the bash completion is where bash-completion loads it" completion
+
+python_module() {
+	dpkg -S /usr/lib/python3/dist-packages/statusdir/__init__.py | grep -q '^python3-statusdir: ' &&
+	store=$tmp/pystore &&
+	/usr/bin/python3 -c 'import statusdir, sys
+s = statusdir.Store(sys.argv[1], create=True)
+print(statusdir.__file__)
+print(s.put(b"from python\n"))' "$store" | tee /dev/stderr >"$tmp/py.out" &&
+	head -n 1 "$tmp/py.out" | grep -qx '/usr/lib/python3/dist-packages/statusdir/__init__\.py' &&
+	[ "$(/usr/bin/statusdir get "$store")" = "from python" ]
+}
+check "python3-statusdir: /usr/bin/python3 imports it from /usr/lib and puts; the CLI reads" python_module
 
 purge() {
 	installed=
