@@ -188,8 +188,11 @@ static void test_list_skips_freed_tombstones_and_junk(void **state)
 	store_file(s, "cur/00000000000000000043", p);
 	assert_int_equal(symlink("00000000000000000010", p), 0);
 	const uint64_t want[] = { 10, 9, 8, 7, 6, 5, 3 };
+	fault_reset(); /* counts from here */
 	assert_int_equal(statusdir_list(s->sd, &v, &n), 0);
 	assert_numbers(v, n, want, 7);
+	/* cur/ and each version once: not the freed, the tombstone, the junk */
+	assert_int_equal(fault_calls(FAULT_OPENAT), 1 + 7);
 	for (size_t i = 0; i < n; i++)
 		assert_intact(&v[i]);
 	statusdir_list_free(v);
@@ -262,9 +265,11 @@ static void test_list_newest_stops_at_low(void **state)
 	size_t n;
 	char id[STATUSDIR_ID_SIZE];
 	raise_low(s, 6);
+	fault_reset(); /* counts from here */
 	assert_int_equal(statusdir_list_newest(s->sd, 100, &v, &n), 0);
 	const uint64_t want[] = { 10, 9, 8, 7 };
 	assert_numbers(v, n, want, 4);
+	assert_int_equal(fault_calls(FAULT_OPENAT), 4); /* nothing at or below L opened */
 	statusdir_list_free(v);
 	assert_int_equal(statusdir_resolve(s->sd, "@3", id), 0);
 	assert_string_equal(id, "00000000000000000007");
