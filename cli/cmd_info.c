@@ -78,19 +78,15 @@ static void show_version(const char *key, const struct statusdir_version *v,
 static void show_info(const struct info *in)
 {
 	char age[DURATION_SIZE];
-	bool split = in->format == 1; /* format 2 has cur/ alone */
+	/* every key, always: format 2 has cur/ alone, and old/ counts 0 */
 	line("format", "%d", in->format);
 	line("checksum", "xxh3-64");
 	line("versions", "%" PRIu64, in->versions[0] + in->versions[1]);
-	if (split) {
-		line("versions-cur", "%" PRIu64, in->versions[1]);
-		line("versions-old", "%" PRIu64, in->versions[0]);
-	}
+	line("versions-cur", "%" PRIu64, in->versions[1]);
+	line("versions-old", "%" PRIu64, in->versions[0]);
 	line("bytes", "%" PRIu64, in->bytes[0] + in->bytes[1]);
-	if (split) {
-		line("bytes-cur", "%" PRIu64, in->bytes[1]);
-		line("bytes-old", "%" PRIu64, in->bytes[0]);
-	}
+	line("bytes-cur", "%" PRIu64, in->bytes[1]);
+	line("bytes-old", "%" PRIu64, in->bytes[0]);
 	show_version("newest", in->newest, true, in->now_ns);
 	show_version("oldest", in->oldest, false, 0);
 	if (in->cfg.keep)
