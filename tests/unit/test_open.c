@@ -151,7 +151,7 @@ static void test_create_finishes_interrupted_create(void **state)
 static void test_unknown_format_version(void **state)
 {
 	struct store *s = *state;
-	static const char text[] = "statusdir-format 2\nchecksum xxh3-64\n";
+	static const char text[] = "statusdir-format 3\nchecksum xxh3-64\n";
 	write_format(s, text, sizeof(text) - 1);
 	assert_open_fails(s->path, 0, -EPROTONOSUPPORT);
 	assert_open_fails(s->path, STATUSDIR_CREATE, -EPROTONOSUPPORT);
