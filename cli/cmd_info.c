@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_info.c - statusdir info: what a store holds, from its listings and
  * its format file alone.  It opens the store read-only and reads no
- * payload: sizes come from the ids, so damage goes unseen (verify finds
- * it), and the cost does not grow with the size of the versions. */
+ * payload: sizes come from the ids (in format 2, from each version's
+ * attribute), so damage goes unseen (verify finds it), and the cost does
+ * not grow with the size of the versions. */
 #include "cli.h"
 
 #include <inttypes.h>
@@ -25,6 +26,7 @@ static int on_info_option(int key, const char *value, void *ctx)
 }
 
 struct info {
+	int format;                     /* the store's: 1 or 2 */
 	uint64_t versions[2], bytes[2]; /* [0] old/, [1] cur/ */
 	const struct statusdir_version *newest, *oldest; /* NULL: empty store */
 	int64_t now_ns;
@@ -76,7 +78,8 @@ static void show_version(const char *key, const struct statusdir_version *v,
 static void show_info(const struct info *in)
 {
 	char age[DURATION_SIZE];
-	line("format", "1");
+	/* every key, always: format 2 has cur/ alone, and old/ counts 0 */
+	line("format", "%d", in->format);
 	line("checksum", "xxh3-64");
 	line("versions", "%" PRIu64, in->versions[0] + in->versions[1]);
 	line("versions-cur", "%" PRIu64, in->versions[1]);
@@ -135,7 +138,7 @@ static void show_info_json(const struct info *in)
 {
 	bool first = true;
 	putchar('{');
-	json_u64(&first, "format", 1);
+	json_u64(&first, "format", (uint64_t)in->format);
 	json_key(stdout, &first, "checksum");
 	json_string(stdout, "xxh3-64");
 	json_u64(&first, "versions", in->versions[0] + in->versions[1]);
@@ -172,6 +175,7 @@ static int cmd_info(int argc, char **argv)
 	if (r)
 		return r;
 	statusdir_config_get(sd, &in.cfg);
+	in.format = statusdir_format(sd);
 	r = statusdir_list(sd, &v, &n);
 	if (r < 0)
 		error_store(pos[0], "cannot list versions", r);

@@ -22,6 +22,7 @@ struct log_args {
 	uint64_t limit;
 	bool has_limit, json;
 	const char *format;
+	int store_format; /* 1 or 2 */
 };
 
 static int on_log_option(int key, const char *value, void *ctx)
@@ -44,6 +45,14 @@ static int on_log_option(int key, const char *value, void *ctx)
 	}
 }
 
+/* A format-2 version without a valid attribute is listed with size and
+ * checksum 0, which no intact version has (an empty payload's checksum is
+ * not 0): nothing is known of its bytes. */
+static bool is_damaged(const struct log_args *a, const struct statusdir_version *v)
+{
+	return a->store_format == 2 && v->size == 0 && v->checksum == 0;
+}
+
 static int by_content_then_id(const void *a, const void *b)
 {
 	const struct statusdir_version *x = *(const struct statusdir_version *const *)a;
@@ -58,7 +67,8 @@ static int by_content_then_id(const void *a, const void *b)
 /* same[i]: the nearest older version with the same size and checksum as
  * v[i] (a rollback, or a status that came back), or NULL.  Sorting by
  * content, then id, puts each version right after its nearest older twin. */
-static const struct statusdir_version *const *find_same(const struct statusdir_version *v, size_t n)
+static const struct statusdir_version *const *find_same(const struct log_args *a,
+                                                        const struct statusdir_version *v, size_t n)
 {
 	const struct statusdir_version **order = malloc((n ? n : 1) * sizeof(*order));
 	const struct statusdir_version **same = calloc(n ? n : 1, sizeof(*same));
@@ -71,7 +81,8 @@ static const struct statusdir_version *const *find_same(const struct statusdir_v
 		order[i] = &v[i];
 	qsort(order, n, sizeof(*order), by_content_then_id);
 	for (size_t i = 1; i < n; i++)
-		if (order[i]->size == order[i - 1]->size && order[i]->checksum == order[i - 1]->checksum)
+		if (order[i]->size == order[i - 1]->size && order[i]->checksum == order[i - 1]->checksum &&
+		    !is_damaged(a, order[i]))
 			same[order[i] - v] = order[i - 1];
 	free(order);
 	return same;
@@ -90,7 +101,8 @@ static bool shows_same_as(const struct log_args *a)
 }
 
 /* log -n N without same_as lists the newest N alone: for N up to the
- * head, a listing of cur/, whatever the length of the history. */
+ * head, a listing of cur/ (format 2: N numbers down from the newest),
+ * whatever the length of the history. */
 static int list_for_log(statusdir *sd, const struct log_args *a,
                         struct statusdir_version **v, size_t *n)
 {
@@ -116,6 +128,8 @@ static void print_version(const struct log_args *a, const struct statusdir_versi
 	       v->id, time, v->size, v->in_head ? "cur" : "old");
 	if (same)
 		printf(",\"same_as\":\"%s\"", same->id);
+	if (is_damaged(a, v))
+		printf(",\"damaged\":true");
 	printf("}\n");
 }
 
@@ -134,13 +148,14 @@ static int cmd_log(int argc, char **argv)
 	int r = store_open(pos[0], STATUSDIR_READONLY, &sd);
 	if (r)
 		return r;
+	a.store_format = statusdir_format(sd);
 	r = list_for_log(sd, &a, &v, &n);
 	statusdir_close(sd);
 	if (r < 0) {
 		error_store(pos[0], "cannot list versions", r);
 		return EXIT_FAILED;
 	}
-	const struct statusdir_version *const *same = find_same(v, n);
+	const struct statusdir_version *const *same = find_same(&a, v, n);
 	if (!same) {
 		statusdir_list_free(v);
 		error_msg(pos[0], "out of memory");

@@ -7,11 +7,16 @@
  * ids above the watermark (statusdir_list_since), so puts faster than the
  * watcher are all printed, unless retention removed them first.  While it
  * waits it watches fd 1 too, so that a reader that went away ends it then,
- * not at the next write, which may come hours later. */
+ * not at the next write, which may come hours later.
+ *
+ * In a format-2 store ids are numbers in commit order and dense: no version
+ * commits below the watermark, and a number skipped between two printed
+ * ones was removed before the watcher saw it, which it says, with how many. */
 #include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -92,6 +97,11 @@ static int start_mark(const char *store, statusdir *sd, const struct watch_args 
 	}
 	if (a->after[0] == '@')
 		return resolve_ref(store, sd, a->after, mark);
+	/* a format-1 id has dots; a format-2 store's ids are numbers */
+	if (statusdir_format(sd) == 2 && strchr(a->after, '.')) {
+		error_msg(store, "%s is a format-1 id; this store's ids are numbers", a->after);
+		return EXIT_USAGE;
+	}
 	memcpy(mark, a->after, strlen(a->after) + 1);
 	char *path, newest[STATUSDIR_ID_SIZE];
 	if (statusdir_path(sd, mark, &path) == 0) {
@@ -129,6 +139,30 @@ static void note_possible_gap(const char *store, statusdir *sd, const char *mark
 		error_msg(store, "versions above %s may have been removed by retention before "
 		                 "they were seen", mark);
 	statusdir_list_free(all);
+}
+
+/* A format-2 id's number; 0 for "" (before the first). */
+static uint64_t id_number(const char *id)
+{
+	return *id ? strtoull(id, NULL, 10) : 0;
+}
+
+/* Format 2: numbers are dense, so the numbers between the watermark and
+ * the next version handed out were committed and then removed (by
+ * retention, or lost in a power cut) before the watcher looked. */
+static void note_removed(const char *store, const char *mark, const char *next)
+{
+	uint64_t from = id_number(mark) + 1, to = id_number(next);
+	if (to <= from)
+		return;
+	char a[STATUSDIR_ID_SIZE], b[STATUSDIR_ID_SIZE];
+	snprintf(a, sizeof(a), "%020" PRIu64, from);
+	snprintf(b, sizeof(b), "%020" PRIu64, to - 1);
+	if (to - from == 1)
+		error_msg(store, "1 version removed before it was seen (%s)", a);
+	else
+		error_msg(store, "%" PRIu64 " versions removed before they were seen (%s to %s)",
+		          to - from, a, b);
 }
 
 /* The deadline of --timeout runs on CLOCK_MONOTONIC: a step of the wall
@@ -189,6 +223,7 @@ static int stand_by(statusdir *sd, int watch_fd, int64_t poll_ns, int64_t deadli
 static int watch_loop(const char *store, statusdir *sd, const struct watch_args *a, char *mark)
 {
 	uint64_t printed = 0;
+	bool numbers = statusdir_format(sd) == 2;
 	int64_t poll_ns = a->poll_ns;
 	int watch_fd = poll_ns ? -1 : statusdir_watch_fd(sd);
 	if (watch_fd < 0 && !poll_ns)
@@ -205,9 +240,11 @@ static int watch_loop(const char *store, statusdir *sd, const struct watch_args 
 			error_store(store, "cannot list versions", r);
 			return EXIT_FAILED;
 		}
-		if (n > 0)
+		if (n > 0 && !numbers)
 			note_possible_gap(store, sd, mark, &v[0]);
 		for (size_t i = 0; i < n; i++) {
+			if (numbers)
+				note_removed(store, mark, v[i].id);
 			if (printf("%s\n", v[i].id) < 0 || fflush(stdout) != 0) {
 				statusdir_list_free(v);
 				error_msg(store, "cannot write to stdout: %s", strerror(errno));

@@ -90,6 +90,34 @@ static int stage(statusdir *sd, const char *id, unsigned flags, struct staged *s
 	return verify ? statusdir__check_version(st->fd, &st->v, file_size) : 0;
 }
 
+/* Format 2: down by number from the damaged one to L + 1, no listing
+ * (spec/format2.md, section 9, step 5).  Absent numbers and tombstones
+ * are passed over; L is read again when one is, since once the walk is at
+ * or below L every number left was freed. */
+static int stage_older_number(statusdir *sd, unsigned flags, struct staged *st,
+                              struct statusdir_read *rd)
+{
+	uint64_t k, low;
+	char id[STATUSDIR_ID_SIZE];
+	if (!statusdir__number_parse(rd->damaged, &k))
+		return -EBADMSG;
+	int r = statusdir__low_read(sd, &low);
+	while (r == 0 && --k > low) {
+		unstage(st);
+		statusdir__number_format(k, id);
+		r = stage(sd, id, flags, st);
+		if (r == -EBADMSG) {
+			rd->skipped++;
+			r = 0;
+		} else if (r == -ENOENT) {
+			r = statusdir__low_read(sd, &low);
+		} else {
+			return r; /* intact (0), or an error */
+		}
+	}
+	return r < 0 ? r : -EBADMSG;
+}
+
 /* The newest intact version older than the damaged one, for a reader that
  * asked for the newest: a damaged newest must not leave it with nothing. */
 static int stage_older_intact(statusdir *sd, unsigned flags, struct staged *st,
@@ -97,6 +125,8 @@ static int stage_older_intact(statusdir *sd, unsigned flags, struct staged *st,
 {
 	struct statusdir_version *list;
 	size_t n;
+	if (sd->format == 2)
+		return stage_older_number(sd, flags, st, rd);
 	int r = statusdir_list(sd, &list, &n);
 	if (r < 0)
 		return r;
@@ -225,9 +255,11 @@ int statusdir_path(statusdir *sd, const char *ref, char **path)
 		r = statusdir__open_version(sd, id, &fd, &v, NULL);
 	if (r < 0)
 		return r;
-	/* where it was found: cur/ unless only old/ has it now */
+	/* where it was found: cur/ unless only old/ has it now (format 2
+	 * has cur/ alone) */
 	struct stat st;
-	const char *dir = fstatat(sd->cur_fd, v.id, &st, AT_SYMLINK_NOFOLLOW) == 0
+	const char *dir = sd->format == 2 ||
+	                  fstatat(sd->cur_fd, v.id, &st, AT_SYMLINK_NOFOLLOW) == 0
 	                      ? "cur" : "old";
 	statusdir__close(fd);
 	size_t n = strlen(sd->path) + strlen(dir) + strlen(v.id) + 3;

@@ -136,6 +136,9 @@ HIDDEN int statusdir__probe(statusdir *sd, uint64_t n);
  * was absent. */
 HIDDEN int statusdir__search(statusdir *sd, uint64_t start, uint64_t low,
                              uint64_t *greatest);
+/* L in *low, then the greatest number above it searched from what the
+ * handle knows (or the hint): spec/format2.md, section 9, steps 1-2. */
+HIDDEN int statusdir__search_newest(statusdir *sd, uint64_t *greatest, uint64_t *low);
 
 /* ---- recover.c: format 2 after a power cut ---- */
 /* Leaves STORE/unsynced.HOST.BOOT before a claim that is not durable when
@@ -287,6 +290,19 @@ HIDDEN int statusdir__apply_retention(statusdir *sd, const char *known_intact);
 HIDDEN int statusdir__ref_id(statusdir *sd, const char *ref,
                              char buf[STATUSDIR_ID_SIZE], const char **id);
 
+/* ---- list_number.c: format 2's listings ---- */
+/* statusdir_list(), statusdir_list_newest() and statusdir_list_since()
+ * (after: a number, 0 for all) of a format-2 store. */
+HIDDEN int statusdir__list_numbers(statusdir *sd, struct statusdir_version **out,
+                                   size_t *n);
+HIDDEN int statusdir__list_numbers_newest(statusdir *sd, size_t want,
+                                          struct statusdir_version **out, size_t *n);
+HIDDEN int statusdir__list_numbers_since(statusdir *sd, uint64_t after,
+                                         struct statusdir_version **out, size_t *n);
+/* The greatest number above after, a version committed (above L): 0 and
+ * *newer, or -ENOENT (none yet). */
+HIDDEN int statusdir__newer_number(statusdir *sd, uint64_t after, uint64_t *newer);
+
 /* ---- list.c ---- */
 HIDDEN int statusdir__version_cmp_desc(const void *a, const void *b);
 
@@ -304,6 +320,14 @@ HIDDEN int statusdir__open_version(statusdir *sd, const char *id, int *fd,
  * -EBADMSG (no valid attribute; v->id is set). */
 HIDDEN int statusdir__open_number(statusdir *sd, uint64_t n, int *fd,
                                   struct statusdir_version *v, uint64_t *file_size);
+/* Format 2: what cur/n says of itself (its attribute) into v, without
+ * reading L: the caller reads L afterwards and drops every number at or
+ * below it (lemma 3).  0; -EBADMSG (damaged: v has time, size and
+ * checksum 0); -ENOENT (absent); STATUSDIR__LOST; or -errno. */
+HIDDEN int statusdir__number_meta(statusdir *sd, uint64_t n, struct statusdir_version *v);
+/* An empty look at the store is believed only without has-versions:
+ * -ENOENT (empty), or 0 (look again; after a first attempt, 1 ms later). */
+HIDDEN int statusdir__confirm_empty(statusdir *sd, int attempt);
 /* Reads fd fully and checks it, and its size as statusdir__open_version()
  * measured it, against v; 0 or -EBADMSG. */
 HIDDEN int statusdir__check_version(int fd, const struct statusdir_version *v,

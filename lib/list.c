@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* list.c - every version, newest first. */
+/* list.c - every version, newest first.  A format-2 store is listed by
+ * number (list_number.c). */
 #include "internal.h"
 
 #include <errno.h>
@@ -59,6 +60,8 @@ int statusdir_list_newest(statusdir *sd, size_t n, struct statusdir_version **ou
 		return -EINVAL;
 	*out = NULL;
 	*count = 0;
+	if (sd->format == 2)
+		return statusdir__list_numbers_newest(sd, n, out, count);
 	int r = n ? list_ids(sd, n, &all, &in_head) : 0;
 	if (r == 0 && all.n > 0)
 		r = to_versions(&all, in_head, n, out, count);
@@ -68,6 +71,8 @@ int statusdir_list_newest(statusdir *sd, size_t n, struct statusdir_version **ou
 
 int statusdir_list(statusdir *sd, struct statusdir_version **out, size_t *n)
 {
+	if (sd && out && n && sd->format == 2)
+		return statusdir__list_numbers(sd, out, n);
 	return statusdir_list_newest(sd, SIZE_MAX, out, n);
 }
 

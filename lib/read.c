@@ -63,7 +63,7 @@ static int open_by_id(statusdir *sd, const char *id, int *fd, uint64_t *size)
  * (seen on 6.18) can list a directory as empty for milliseconds while
  * renames move entries out of it.  A store that had a version holds the
  * marker file, and never becomes empty again (prune keeps the greatest). */
-static int confirm_empty(statusdir *sd, int attempt)
+int statusdir__confirm_empty(statusdir *sd, int attempt)
 {
 	struct stat st;
 	if (fstatat(sd->root_fd, STATUSDIR__MARKER, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -81,7 +81,7 @@ static int open_newest(statusdir *sd, int *fd, char id[STATUSDIR_ID_SIZE], uint6
 	for (int i = 0; i < NEWEST_TRIES; i++) {
 		int r = statusdir__greatest_in_cur(sd, id);
 		if (r == -ENOENT)
-			r = confirm_empty(sd, empty_listings++);
+			r = statusdir__confirm_empty(sd, empty_listings++);
 		if (r < 0)
 			return r; /* -ENOENT: the store is empty */
 		if (!id[0])
@@ -95,26 +95,46 @@ static int open_newest(statusdir *sd, int *fd, char id[STATUSDIR_ID_SIZE], uint6
 
 /* ---- format 2 (spec/format2.md, section 9) ---- */
 
+/* Opens cur/NAME (n's name) as a version: 0 and fd and stat, -ENOENT
+ * (absent), STATUSDIR__LOST (a tombstone, or not a file), or -errno. */
+static int open_number_file(statusdir *sd, const char *name, int *fd, struct stat *st)
+{
+	int f = openat(sd->cur_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (f < 0)
+		/* a tombstone is a symlink: the number was lost in a power cut */
+		return errno == ELOOP ? STATUSDIR__LOST : gone_or(errno);
+	int r = fstat(f, st) == 0 ? 0 : gone_or(errno);
+	if (r == 0 && !S_ISREG(st->st_mode))
+		r = STATUSDIR__LOST; /* not a version: nothing to read under it */
+	if (r != 0) {
+		statusdir__close(f);
+		return r;
+	}
+	*fd = f;
+	return 0;
+}
+
+static void number_version(uint64_t n, struct statusdir_version *v)
+{
+	statusdir__number_format(n, v->id);
+	v->time_ns = 0;
+	v->size = v->checksum = 0;
+	v->in_head = 1;
+}
+
 int statusdir__open_number(statusdir *sd, uint64_t n, int *fd,
                            struct statusdir_version *v, uint64_t *file_size)
 {
 	struct stat st;
 	struct version_meta m;
 	uint64_t low;
-	statusdir__number_format(n, v->id);
-	v->time_ns = 0;
-	v->size = v->checksum = 0;
-	v->in_head = 1;
-	int f = openat(sd->cur_fd, v->id, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (f < 0)
-		/* a tombstone is a symlink: the number was lost in a power cut */
-		return errno == ELOOP ? STATUSDIR__LOST : gone_or(errno);
-	int r = fstat(f, &st) == 0 ? 0 : gone_or(errno);
-	if (r == 0 && !S_ISREG(st.st_mode))
-		r = STATUSDIR__LOST; /* not a version: nothing to read under it */
+	int f;
+	number_version(n, v);
+	int r = open_number_file(sd, v->id, &f, &st);
+	if (r != 0)
+		return r;
 	/* L after the open: n above it means the real version n (lemma 3) */
-	if (r == 0)
-		r = statusdir__low_read(sd, &low);
+	r = statusdir__low_read(sd, &low);
 	if (r == 0 && n <= low)
 		r = -ENOENT; /* freed by retention, or a stale claim */
 	if (r == 0)
@@ -131,6 +151,25 @@ int statusdir__open_number(statusdir *sd, uint64_t n, int *fd,
 	return 0;
 }
 
+int statusdir__number_meta(statusdir *sd, uint64_t n, struct statusdir_version *v)
+{
+	struct stat st;
+	struct version_meta m;
+	int f;
+	number_version(n, v);
+	int r = open_number_file(sd, v->id, &f, &st);
+	if (r != 0)
+		return r;
+	r = statusdir__meta_get(f, &m);
+	statusdir__close(f);
+	if (r == 0) {
+		v->time_ns = m.time_ns;
+		v->size = m.size;
+		v->checksum = m.checksum;
+	}
+	return r;
+}
+
 /* The newest version: search for the greatest number from what the handle
  * knows (or the hint), open it, and check it against L.  A tombstone or a
  * non-file at the top means the one below; a number freed meanwhile means
@@ -141,16 +180,13 @@ static int open_newest_number(statusdir *sd, int *fd, struct statusdir_version *
 	int empty_looks = 0;
 	for (int i = 0; i < NEWEST_TRIES; i++) {
 		uint64_t low, greatest;
-		int r = statusdir__low_read(sd, &low);
-		uint64_t start = sd->known ? sd->known : statusdir__hint_read(sd);
-		if (r == 0)
-			r = statusdir__search(sd, start, low, &greatest);
+		int r = statusdir__search_newest(sd, &greatest, &low);
 		if (r < 0)
 			return r;
 		if (greatest == 0) {
 			/* nothing above L: an empty store, or retention ran while
 			 * we looked (it never frees the greatest) */
-			r = low == 0 ? confirm_empty(sd, empty_looks++) : 0;
+			r = low == 0 ? statusdir__confirm_empty(sd, empty_looks++) : 0;
 			if (r < 0)
 				return r;
 			continue;

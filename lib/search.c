@@ -75,3 +75,12 @@ int statusdir__search(statusdir *sd, uint64_t start, uint64_t low, uint64_t *gre
 	*greatest = lo > low ? lo : 0;
 	return 0;
 }
+
+int statusdir__search_newest(statusdir *sd, uint64_t *greatest, uint64_t *low)
+{
+	int r = statusdir__low_read(sd, low);
+	if (r < 0)
+		return r;
+	uint64_t start = sd->known ? sd->known : statusdir__hint_read(sd);
+	return statusdir__search(sd, start, *low, greatest);
+}

@@ -366,7 +366,11 @@ struct statusdir_version {
  * *out with its length in *n (an empty store gives 0 and *out == NULL).
  * Free it with statusdir_list_free().  Junk (names that are not ids,
  * non-regular files, symlinks) is skipped.  A version moved from cur/ to
- * old/ during the call is listed once.  Returns 0, -ENOMEM, -EIO, ... */
+ * old/ during the call is listed once.  In a format-2 store time, size and
+ * checksum come from each version's attribute; a damaged version (none,
+ * or malformed) is listed with all three 0, which no intact version has;
+ * numbers freed by retention and tombstones are not listed.
+ * Returns 0, -ENOMEM, -EIO, ... */
 STATUSDIR_API int statusdir_list(statusdir *sd, struct statusdir_version **out,
                                  size_t *n);
 STATUSDIR_API void statusdir_list_free(struct statusdir_version *list);
@@ -379,7 +383,8 @@ STATUSDIR_API void statusdir_list_free(struct statusdir_version *list);
  * n == 0, or an empty store, gives 0 and *out == NULL.  Free the array
  * with statusdir_list_free().  For n up to STATUSDIR_HEAD it reads only
  * cur/ (unless cur/ holds fewer than n versions), so its cost follows n,
- * not the length of the history; a greater n lists the whole store.
+ * not the length of the history; a greater n lists the whole store.  In a
+ * format-2 store it walks down by number from the newest, for any n.
  * On failure *out is NULL and *count 0.  Returns 0, -EINVAL (sd, out or
  * count NULL), -ENOMEM, -EIO, ... */
 STATUSDIR_API int statusdir_list_newest(statusdir *sd, size_t n,
@@ -389,7 +394,11 @@ STATUSDIR_API int statusdir_list_newest(statusdir *sd, size_t n,
 /* Lists the versions whose ids are greater than after (NULL or "": all),
  * OLDEST first, as statusdir_list() does otherwise.  A watcher calls it
  * with its watermark: it reads old/ only when the watermark fell behind the
- * head.  Returns 0, -EINVAL (after is not an id), -ENOMEM, ... */
+ * head.  In a format-2 store after is a number and the numbers above it
+ * are opened one by one, never listed; a number skipped in the result was
+ * removed (or lost) before the call looked.
+ * Returns 0, -EINVAL (after is not an id; in a format-2 store, not a
+ * number), -ENOMEM, ... */
 STATUSDIR_API int statusdir_list_since(statusdir *sd, const char *after,
                                        struct statusdir_version **out,
                                        size_t *n);

@@ -6,7 +6,11 @@
  * rename(2)) tells when to look; where inotify is missing or cannot see
  * the writers (NFS, other hosts) the caller polls instead.  A wake-up only
  * means "look again": the listing decides, so a lost or merged event
- * (IN_Q_OVERFLOW) costs nothing but a rescan. */
+ * (IN_Q_OVERFLOW) costs nothing but a rescan.
+ *
+ * In a format-2 store the watermark is a number W and the watcher probes
+ * W + 1, W + 2, ... (list_number.c): numbers are dense, so no version
+ * committed after the watcher looked can land below W. */
 #include "internal.h"
 
 #include <errno.h>
@@ -78,6 +82,12 @@ int statusdir_list_since(statusdir *sd, const char *after,
 		return -EINVAL;
 	if (after && !*after)
 		after = NULL;
+	if (sd->format == 2) {
+		uint64_t w = 0;
+		if (after && !statusdir__number_parse(after, &w))
+			return -EINVAL; /* a format-1 id places nothing here */
+		return statusdir__list_numbers_since(sd, w, out, n);
+	}
 	size_t cur_total = 0;
 	int r = collect_above(sd->cur_fd, after, 1, &v, &count, &cap, &cur_total);
 	size_t in_cur = count;
@@ -152,10 +162,24 @@ int statusdir_watch_ack(statusdir *sd)
 	return 0;
 }
 
+/* Format 2: probes, no listing (spec/format2.md, section 10). */
+static int newer_number(statusdir *sd, const char *after, char *newer)
+{
+	uint64_t w = 0, k;
+	if (after && *after && !statusdir__number_parse(after, &w))
+		return -EINVAL;
+	int r = statusdir__newer_number(sd, w, &k);
+	if (r == 0 && newer)
+		statusdir__number_format(k, newer);
+	return r;
+}
+
 /* The greatest id above after, if any: 0 and newer filled, or -ENOENT. */
 static int newer_than(statusdir *sd, const char *after, char *newer)
 {
 	char id[STATUSDIR_ID_SIZE];
+	if (sd->format == 2)
+		return newer_number(sd, after, newer);
 	int r = statusdir__greatest_in_cur(sd, id);
 	if (r < 0)
 		return r;
