@@ -56,7 +56,7 @@ STATUSDIR_TMP_AGE_NS = 36 * 3600 * 1000000000
 
 #: Constants not yet in every header this module may meet: the ABI test
 #: compares them only when the header declares them.
-PENDING_CONSTANTS = frozenset({"STATUSDIR_FORMAT2"})
+PENDING_CONSTANTS: frozenset = frozenset()
 
 #: Every constant above, by its C name, for the ABI test.
 CONSTANTS = {name: value for name, value in globals().items()
@@ -209,13 +209,15 @@ PROTOTYPES = {
     "statusdir_id_parse": (_int, [_str, ctypes.POINTER(Version)]),
     "statusdir_strerror": (_str, [_int]),
     "statusdir_version": (_str, []),
-    # Conditional put, being added to the C library: commits only if the
-    # newest version is still base; -ECANCELED and the newest id otherwise.
+    # Conditional put: commits only if the newest version is still base;
+    # -ECANCELED and the newest id otherwise.
     "statusdir_put_if": (_int, [_handle, _str, _buf, _size, _uint, _idbuf]),
+    "statusdir_put_commit_if": (_int, [_vp, _str, _idbuf]),
+    "statusdir_format": (_int, [_handle]),
 }
 
 #: Functions an older library may lack; calls to them check function().
-OPTIONAL_FUNCTIONS = frozenset({"statusdir_put_if"})
+OPTIONAL_FUNCTIONS: frozenset = frozenset()
 
 
 def load(path: Optional[str] = None) -> ctypes.CDLL:

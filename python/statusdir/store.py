@@ -212,7 +212,8 @@ class Store:
 
     create makes a missing store (with config as its settings); readonly
     opens it for reading only (writes raise OSError EROFS); format=2
-    creates a store of format 2 (None: the library's default).  Calls on
+    creates a store of format 2, format=1 one of format 1 (None: the
+    library's default, 1); an existing store keeps its format (.format).  Calls on
     one Store are serialised by a lock, as the library asks; each process
     opens its own.
     """
@@ -227,8 +228,8 @@ class Store:
                 (_lib.STATUSDIR_READONLY if readonly else 0)
         if format == 2:
             flags |= _lib.STATUSDIR_FORMAT2
-        elif format is not None:
-            raise ValueError(f"format must be None or 2, not {format!r}")
+        elif format not in (None, 1):
+            raise ValueError(f"format must be None, 1 or 2, not {format!r}")
         sd = ctypes.c_void_p()
         cfg = ctypes.byref(config._to_c()) if config is not None else None
         r = _lib.lib.statusdir_open(os.fsencode(self.path), flags, cfg, ctypes.byref(sd))
@@ -259,6 +260,12 @@ class Store:
     def __repr__(self) -> str:
         state = "closed" if self._sd is None else "open"
         return f"<statusdir.Store {self.path!r} {state}>"
+
+    @property
+    def format(self) -> int:
+        """The store's format: 1, or 2 (numbers claimed by commit, put_if)."""
+        with self._lock:
+            return _lib.lib.statusdir_format(self._handle())
 
     @property
     def closed(self) -> bool:

@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""put_if and update: read, modify, write without losing a change.
-
-The tests that need statusdir_put_if() in the library are skipped while
-the library loaded lacks it."""
+"""put_if and update: read, modify, write without losing a change, in
+format-2 stores (the store fixture here makes one)."""
 
 import multiprocessing
 import os
@@ -12,8 +10,13 @@ import pytest
 import statusdir
 from statusdir import _lib
 
-needs_put_if = pytest.mark.skipif(not hasattr(_lib.lib, "statusdir_put_if"),
-                                  reason="the library has no statusdir_put_if()")
+
+@pytest.fixture
+def store(store_path):
+    """A new, empty format-2 store, open."""
+    with statusdir.Store(store_path, create=True, format=2) as s:
+        assert s.format == 2
+        yield s
 
 
 def increment(old):
@@ -29,7 +32,6 @@ def test_update_without_put_if_is_not_implemented(store, monkeypatch):
     assert store.log() == []
 
 
-@needs_put_if
 def test_put_if(store):
     a = store.put_if("", b"first")
     assert store.get() == b"first" and a.changed
@@ -43,7 +45,6 @@ def test_put_if(store):
     assert [store.get(v) for v in store.log()] == [b"second", b"first"]
 
 
-@needs_put_if
 def test_update_counts(store):
     for _ in range(5):
         store.update(increment)
@@ -51,7 +52,6 @@ def test_update_counts(store):
     assert len(store.log()) == 5
 
 
-@needs_put_if
 def test_update_gives_up_after_retries(store):
     calls = []
 
@@ -67,7 +67,6 @@ def test_update_gives_up_after_retries(store):
     assert b"mine" not in [store.get(v) for v in store.log()]
 
 
-@needs_put_if
 def test_update_replaces_a_damaged_newest(store):
     store.put(b"1")
     bad = store.put(b"2")
@@ -84,7 +83,6 @@ def _worker(path, n, ready):
             s.update(increment, retries=1000, nosync=True)
 
 
-@needs_put_if
 def test_update_counter_from_several_processes(store):
     procs, per = 4, 25
     ctx = multiprocessing.get_context("fork")
