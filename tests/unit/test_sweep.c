@@ -79,14 +79,16 @@ struct sweep {
 };
 
 /* Tops the store up to 12 versions (no fsync: setup, not under test), the
- * newest being the big payload, so every path has work to do. */
+ * newest being the big payload, so every path has work to do (format 2's
+ * puts are not pruned between runs: the newest may be a put's). */
 static void refill(struct sweep *w)
 {
 	struct statusdir_version *v;
 	size_t n;
 	assert_int_equal(statusdir_list(w->s->sd, &v, &n), 0);
+	bool big_newest = n > 0 && v[0].size == BIG;
 	statusdir_list_free(v);
-	if (n >= 12)
+	if (n >= 12 && big_newest)
 		return;
 	for (; n < 11; n++)
 		assert_int_equal(statusdir_put(w->s->sd, "filler\n", 7, STATUSDIR_NOSYNC, NULL), 0);
@@ -262,7 +264,7 @@ static void test_sweep_every_call(void **state)
  * the version committed, named by the id the put returns. */
 static void test_sweep_format2(void **state)
 {
-	static const enum op ops[] = { OP_PUT, OP_PUT_FD, OP_PUT_IF };
+	static const enum op ops[] = { OP_PUT, OP_PUT_FD, OP_PUT_IF, OP_GET, OP_GET_FD };
 	sweep_ops(state, ops, sizeof(ops) / sizeof(ops[0]));
 }
 
