@@ -307,62 +307,52 @@ static int remove_mapped(struct upgrade *u, int dirfd, const char *id, uint64_t 
 
 struct inode_scan {
 	const struct stat *want;
-	uint64_t above; /* numbers only above this */
-	uint64_t number; /* out: found, or 0 */
-	struct name_list *names; /* or: collect the matching names */
+	uint64_t above;  /* in cur/: numbers above this */
+	uint64_t number; /* out: the one found, or 0 */
 };
 
-static int match_inode(void *arg, int dirfd, const char *name, bool is_reg)
+/* In cur/: a number above from-1 that is the file looked for. */
+static int find_number(void *arg, int dirfd, const char *name, bool is_reg)
 {
 	struct inode_scan *s = arg;
 	struct stat st;
-	uint64_t n = 0;
-	if (!is_reg || (!s->names && (!statusdir__number_parse(name, &n) || n <= s->above)))
+	uint64_t n;
+	if (!is_reg || !statusdir__number_parse(name, &n) || n <= s->above)
 		return 0;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !same_inode(&st, s->want))
-		return 0;
-	if (!s->names) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_inode(&st, s->want))
 		s->number = n;
+	return 0;
+}
+
+/* In tmp/: a link of the file looked for, removed (removing the entry
+ * just read does not disturb the listing). */
+static int drop_link(void *arg, int dirfd, const char *name, bool is_reg)
+{
+	struct inode_scan *s = arg;
+	struct stat st;
+	if (!is_reg || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !same_inode(&st, s->want))
 		return 0;
-	}
-	if (strlen(name) >= STATUSDIR_ID_SIZE)
-		return 0; /* not a name this upgrade made */
-	if (s->names->n == s->names->cap) {
-		size_t cap = s->names->cap ? 2 * s->names->cap : 4;
-		void *p = realloc(s->names->names, cap * sizeof(*s->names->names));
-		if (!p)
-			return -ENOMEM;
-		s->names->names = p;
-		s->names->cap = cap;
-	}
-	memcpy(s->names->names[s->names->n++], name, strlen(name) + 1);
+	if (unlinkat(dirfd, name, 0) != 0 && errno != ENOENT && errno != ESTALE)
+		return -errno;
 	return 0;
 }
 
 /* An adoption interrupted before: a number above from-1 holding the same
  * file (in *n, 0 if none), and its links in tmp/ removed (the claim's
- * pending check, or a link that never got to its claim). */
+ * pending check, done here as a cleaner's R2 would, or a link that never
+ * got to its claim). */
 static int earlier_adoption(statusdir *sd, const struct stat *st, uint64_t *n)
 {
-	struct name_list tmp = { 0 };
-	struct inode_scan s = { st, sd->from1, 0, NULL };
+	struct inode_scan s = { st, sd->from1, 0 };
 	uint64_t low;
-	int r = statusdir__scan(sd->cur_fd, match_inode, &s);
+	int r = statusdir__scan(sd->cur_fd, find_number, &s);
+	if (r == 0)
+		r = statusdir__low_read(sd, &low);
 	if (r < 0)
 		return r;
-	*n = s.number;
-	r = statusdir__low_read(sd, &low);
-	if (r < 0)
-		return r;
-	if (*n && *n <= low)
-		*n = 0; /* freed or stale: no version to map to */
-	s.names = &tmp;
-	r = statusdir__scan(sd->tmp_fd, match_inode, &s);
-	for (size_t i = 0; r == 0 && i < tmp.n; i++)
-		if (unlinkat(sd->tmp_fd, tmp.names[i], 0) != 0 && errno != ENOENT)
-			r = -errno;
-	statusdir__name_list_free(&tmp);
-	return r;
+	*n = s.number > low ? s.number : 0; /* at or below L: freed or stale */
+	return statusdir__scan(sd->tmp_fd, drop_link, &s);
 }
 
 /* 1 if fd holds exactly what version v's id says, 0 if not; the bytes
