@@ -49,7 +49,8 @@ static int report_failure(const char *store, int r)
 		error_store(store, "cannot upgrade", r);
 	else
 		error_store(store, "cannot upgrade (run statusdir upgrade again to finish)", r);
-	return r == -EINVAL ? EXIT_FAILED : exit_for(r);
+	/* a missing path is no missing version, nor EINVAL a usage error here */
+	return r == -EINVAL || r == -ENOENT ? EXIT_FAILED : exit_for(r);
 }
 
 static int cmd_upgrade(int argc, char **argv)
