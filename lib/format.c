@@ -194,7 +194,7 @@ int statusdir__format_refresh(statusdir *sd)
 	/* changed, or the fstat failed (NFS: ESTALE once another host
 	 * replaced it): read it again by name; gone: -EMEDIUMTYPE */
 	struct statusdir_config cfg;
-	struct format_keys k;
+	struct format_keys k = { 0 };
 	int fd = -1;
 	int r = format_load(sd->root_fd, &cfg, &k, &fd, &st);
 	/* an upgrade from format 1 under way: nobody uses the store until it

@@ -140,7 +140,7 @@ static int read_line(int fd, uint64_t k, char id1[STATUSDIR_ID_SIZE], uint64_t *
 /* The lines of a file: 0 and their count, -ENOENT (no file), -EBADMSG. */
 static int open_lines(statusdir *sd, const char *name, int *fd, uint64_t *lines)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	int f = openat(sd->root_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (f < 0)
 		return -errno;
@@ -158,8 +158,8 @@ static int open_lines(statusdir *sd, const char *name, int *fd, uint64_t *lines)
 static int search_sorted(statusdir *sd, const char *id1, uint64_t *n)
 {
 	char found[STATUSDIR_ID_SIZE];
-	uint64_t lo = 0, hi, k;
-	int fd, r = open_lines(sd, IDS1_NAME, &fd, &hi);
+	uint64_t lo = 0, hi = 0, k = 0;
+	int fd = -1, r = open_lines(sd, IDS1_NAME, &fd, &hi);
 	if (r < 0)
 		return r;
 	r = -ENOENT;
@@ -189,8 +189,8 @@ static int search_sorted(statusdir *sd, const char *id1, uint64_t *n)
 static int search_late(statusdir *sd, const char *id1, uint64_t *n)
 {
 	char found[STATUSDIR_ID_SIZE];
-	uint64_t lines, k;
-	int fd, r = open_lines(sd, IDS1_LATE_NAME, &fd, &lines);
+	uint64_t lines = 0, k = 0;
+	int fd = -1, r = open_lines(sd, IDS1_LATE_NAME, &fd, &lines);
 	if (r < 0)
 		return r;
 	r = -ENOENT;

@@ -192,7 +192,6 @@ static int number_one(struct upgrade *u, const char *id, uint64_t n)
 {
 	struct statusdir_version v;
 	struct stat st;
-	char number[STATUSDIR_ID_SIZE];
 	int dirfd, fd;
 	int r = open_v1(u, id, &dirfd, &fd, &st);
 	if (r < 0)
@@ -206,6 +205,7 @@ static int number_one(struct upgrade *u, const char *id, uint64_t n)
 	if (r == 0) /* the attribute on disk before the name that needs it */
 		r = statusdir__fsync(fd);
 	if (r == 0) {
+		char number[STATUSDIR_ID_SIZE];
 		statusdir__number_format(n, number);
 		r = link_number(u, dirfd, id, fd, number);
 	}
@@ -228,7 +228,7 @@ static int number_all(struct upgrade *u)
 		qsort(map.e, map.n, sizeof(*map.e), entry_cmp);
 	uint64_t next = done.greatest + 1;
 	for (size_t i = 0; r == 0 && i < all.n; i++) {
-		struct ids1_entry key;
+		struct ids1_entry key = { .number = 0 };
 		memcpy(key.id1, all.names[i], STATUSDIR_ID_SIZE);
 		if (bsearch(&key, map.e, was_done, sizeof(*map.e), entry_cmp))
 			continue; /* numbered by an earlier run */
@@ -345,7 +345,7 @@ static int drop_link(void *arg, int dirfd, const char *name, bool is_reg)
 static int earlier_adoption(statusdir *sd, const struct stat *st, uint64_t *n)
 {
 	struct inode_scan s = { st, sd->from1, 0 };
-	uint64_t low;
+	uint64_t low = 0;
 	int r = statusdir__scan(sd->cur_fd, find_number, &s);
 	if (r == 0)
 		r = statusdir__low_read(sd, &low);
@@ -422,10 +422,10 @@ static int claim_file(statusdir *sd, int dirfd, const char *id, int fd, uint64_t
 static int adopt(struct upgrade *u, statusdir *sd, int dirfd, const char *id)
 {
 	struct statusdir_version v;
-	struct stat st;
-	char number[STATUSDIR_ID_SIZE];
+	struct stat st = { 0 };
+	char number[STATUSDIR_ID_SIZE] = "";
 	uint64_t n = 0;
-	int fd;
+	int fd = -1;
 	int r = open_version(dirfd, id, &fd, &st);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r; /* moved or removed: a later run sees it */
@@ -608,6 +608,13 @@ static int upgrade(struct upgrade *u)
 	return r;
 }
 
+/* The store path itself may be a symlink, as for statusdir_open(). */
+static int open_store(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
+}
+
 int statusdir_upgrade(const char *path, unsigned flags, int64_t late_wait_ns,
                       struct statusdir_upgrade_report *report)
 {
@@ -621,10 +628,9 @@ int statusdir_upgrade(const char *path, unsigned flags, int64_t late_wait_ns,
 		.path = path, .flags = flags, .late_wait_ns = late_wait_ns, .rep = report,
 		.tmp_fd = -1, .cur_fd = -1, .old_fd = -1,
 	};
-	/* the store path itself may be a symlink, as for statusdir_open() */
-	u.root_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	u.root_fd = open_store(path);
 	if (u.root_fd < 0)
-		return -errno;
+		return u.root_fd;
 	int r = upgrade(&u);
 	statusdir__close(u.tmp_fd);
 	statusdir__close(u.cur_fd);
