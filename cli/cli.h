@@ -199,7 +199,8 @@ void format_time(int64_t ns, char out[TIME_SIZE]);
 /* The commands, in the order statusdir --help lists them. */
 extern const struct command command_init, command_config, command_put, command_get,
 	command_log, command_prune, command_verify, command_path, command_watch,
-	command_update, command_rollback, command_diff, command_info, command_help;
+	command_update, command_rollback, command_diff, command_info, command_upgrade,
+	command_help;
 
 /* The command called name, or NULL. */
 const struct command *command_find(const char *name);

@@ -15,7 +15,7 @@ bool stdin_was_closed;
 static const struct command *const commands[] = {
 	&command_init, &command_config, &command_put, &command_update, &command_get, &command_log,
 	&command_prune, &command_verify, &command_path, &command_watch, &command_rollback,
-	&command_diff, &command_info, &command_help,
+	&command_diff, &command_info, &command_upgrade, &command_help,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

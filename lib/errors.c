@@ -45,6 +45,10 @@ static const char *errno_text(int err)
 		return "writers outpaced the reader; try again";
 	case ECANCELED:
 		return "conflict: the newest version is no longer the base";
+	case EBUSY:
+		return "an upgrade to format 2 is under way: statusdir upgrade STORE finishes it";
+	case EALREADY:
+		return "another upgrade of this store is running";
 	default:
 		/* strerror() may return a buffer it overwrites, but glibc and
 		 * musl return constant strings for every valid errno */

@@ -7,6 +7,9 @@
  *   group 1000
  *   keep 100
  *   max-age-ns 604800000000000
+ *   upgrading 1          (format 2 only: an upgrade from format 1 is under
+ *   from-1 12             way; the store was upgraded, versions 1 to 12
+ *                         carry format-1 ids: upgrade.c, ids1.c)
  *
  * It is replaced by rename-over, so readers see the old or the new file,
  * never a mix.  Unknown keys are ignored: a key that older readers must not
@@ -55,7 +58,7 @@ static bool parse_u64(const char *s, int base, uint64_t max, uint64_t *v)
 }
 
 /* Applies one "key value" line; false if the line is malformed. */
-static bool apply_line(char *line, struct statusdir_config *cfg)
+static bool apply_line(char *line, struct statusdir_config *cfg, struct format_keys *k)
 {
 	char *value = strchr(line, ' ');
 	uint64_t v;
@@ -68,6 +71,12 @@ static bool apply_line(char *line, struct statusdir_config *cfg)
 	 * attributes) is not implemented: refused rather than misread */
 	if (strcmp(line, "integrity") == 0)
 		return strcmp(value, "xattr") == 0;
+	if (strcmp(line, "upgrading") == 0)
+		return (k->upgrading = strcmp(value, "1") == 0);
+	if (strcmp(line, "from-1") == 0) {
+		k->upgraded = parse_u64(value, 10, NUMBER_MAX, &k->from1);
+		return k->upgraded;
+	}
 	if (strcmp(line, "mode") == 0) {
 		if (!parse_u64(value, 8, 0777, &v) || v == 0)
 			return false;
@@ -87,17 +96,18 @@ static bool apply_line(char *line, struct statusdir_config *cfg)
 	return true;
 }
 
-static int parse_format(char *text, struct statusdir_config *cfg, int *version)
+static int parse_format(char *text, struct statusdir_config *cfg, struct format_keys *k)
 {
 	static const char first[] = "statusdir-format ";
 	bool have_checksum = false, have_integrity = false;
 	statusdir_config_init(cfg);
+	*k = (struct format_keys){ 0 };
 	if (strncmp(text, first, sizeof(first) - 1) != 0)
 		return -EPROTONOSUPPORT;
 	char *line = text + sizeof(first) - 1;
 	if ((line[0] != '1' && line[0] != '2') || line[1] != '\n')
 		return -EPROTONOSUPPORT;
-	*version = line[0] - '0';
+	k->version = line[0] - '0';
 	line += 2;
 	while (*line) {
 		char *nl = strchr(line, '\n');
@@ -108,12 +118,17 @@ static int parse_format(char *text, struct statusdir_config *cfg, int *version)
 			have_checksum = true;
 		if (strncmp(line, "integrity ", 10) == 0)
 			have_integrity = true;
-		if (!apply_line(line, cfg))
+		if (!apply_line(line, cfg, k))
 			return -EPROTONOSUPPORT;
 		line = nl + 1;
 	}
+	/* the upgrade's keys belong to format 2, and never both at once */
+	if (k->version == 1 && (k->upgrading || k->upgraded))
+		return -EPROTONOSUPPORT;
+	if (k->upgrading && k->upgraded)
+		return -EPROTONOSUPPORT;
 	/* format 2 says where each version's checksum lives; format 1 may not */
-	if (!have_checksum || have_integrity != (*version == 2))
+	if (!have_checksum || have_integrity != (k->version == 2))
 		return -EPROTONOSUPPORT;
 	return 0;
 }
@@ -122,8 +137,8 @@ static int parse_format(char *text, struct statusdir_config *cfg, int *version)
 
 /* Reads the format file into cfg.  With fd set, the file is left open in
  * *fd and its status in *st. */
-static int format_load_once(int root_fd, struct statusdir_config *cfg, int *version,
-                            int *fd_out, struct stat *st)
+static int format_load_once(int root_fd, struct statusdir_config *cfg,
+                            struct format_keys *k, int *fd_out, struct stat *st)
 {
 	char text[FORMAT_MAX + 1];
 	int fd = openat(root_fd, FORMAT_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -137,7 +152,7 @@ static int format_load_once(int root_fd, struct statusdir_config *cfg, int *vers
 		n = -EPROTONOSUPPORT;
 	if (n >= 0) {
 		text[n] = '\0';
-		r = parse_format(text, cfg, version);
+		r = parse_format(text, cfg, k);
 	} else {
 		r = (int)n;
 	}
@@ -151,13 +166,20 @@ static int format_load_once(int root_fd, struct statusdir_config *cfg, int *vers
 /* config replaces the file by rename; through another client of a network
  * filesystem the old name may still lead to the replaced file, and its
  * open, fstat or read answer ESTALE: a fresh lookup finds the new one. */
-static int format_load(int root_fd, struct statusdir_config *cfg, int *version,
+static int format_load(int root_fd, struct statusdir_config *cfg, struct format_keys *k,
                        int *fd_out, struct stat *st)
 {
-	int r = format_load_once(root_fd, cfg, version, fd_out, st);
+	int r = format_load_once(root_fd, cfg, k, fd_out, st);
 	for (int tries = 1; r == -ESTALE && tries < ESTALE_TRIES; tries++)
-		r = format_load_once(root_fd, cfg, version, fd_out, st);
+		r = format_load_once(root_fd, cfg, k, fd_out, st);
 	return r;
+}
+
+int statusdir__format_read(int root_fd, struct statusdir_config *cfg,
+                           struct format_keys *k, struct stat *st)
+{
+	struct stat ignored;
+	return format_load(root_fd, cfg, k, NULL, st ? st : &ignored);
 }
 
 /* The format file is replaced by rename, never rewritten in place, and the
@@ -177,16 +199,21 @@ int statusdir__format_refresh(statusdir *sd)
 	/* changed, or the fstat failed (NFS: ESTALE once another host
 	 * replaced it): read it again by name; gone: -EMEDIUMTYPE */
 	struct statusdir_config cfg;
-	int fd = -1, version = 0;
-	int r = format_load(sd->root_fd, &cfg, &version, &fd, &st);
-	/* a store's format never changes under an open handle */
-	if (r == 0 && sd->format && version != sd->format) {
+	struct format_keys k = { 0 };
+	int fd = -1;
+	int r = format_load(sd->root_fd, &cfg, &k, &fd, &st);
+	/* an upgrade from format 1 under way: nobody uses the store until it
+	 * is done (spec/format2.md, section 16); then, a store's format never
+	 * changes under an open handle */
+	if (r == 0 && (k.upgrading || (sd->format && k.version != sd->format))) {
 		statusdir__close(fd);
-		r = -EPROTONOSUPPORT;
+		r = k.upgrading ? -EBUSY : -EPROTONOSUPPORT;
 	}
 	if (r < 0)
 		return r;
-	sd->format = version;
+	sd->format = k.version;
+	sd->upgraded = k.upgraded;
+	sd->from1 = k.from1;
 	statusdir__close(sd->format_fd);
 	sd->format_fd = fd;
 	sd->cfg = cfg;
@@ -195,11 +222,15 @@ int statusdir__format_refresh(statusdir *sd)
 	return 0;
 }
 
-static int format_text(int version, const struct statusdir_config *cfg, char *buf,
-                       size_t cap)
+static int format_text(const struct format_keys *k, const struct statusdir_config *cfg,
+                       char *buf, size_t cap)
 {
-	int n = snprintf(buf, cap, "statusdir-format %d\nchecksum xxh3-64\n%s", version,
-	                 version == 2 ? "integrity xattr\n" : "");
+	int n = snprintf(buf, cap, "statusdir-format %d\nchecksum xxh3-64\n%s", k->version,
+	                 k->version == 2 ? "integrity xattr\n" : "");
+	if (k->upgrading)
+		n += snprintf(buf + n, cap - (size_t)n, "upgrading 1\n");
+	if (k->upgraded)
+		n += snprintf(buf + n, cap - (size_t)n, "from-1 %" PRIu64 "\n", k->from1);
 	if (cfg->mode)
 		n += snprintf(buf + n, cap - (size_t)n, "mode %04o\n", cfg->mode);
 	if (cfg->gid >= 0)
@@ -216,9 +247,16 @@ static int format_text(int version, const struct statusdir_config *cfg, char *bu
  * over the old one and fsyncs the store directory: the seed's pattern. */
 int statusdir__format_write(int root_fd, int version, const struct statusdir_config *cfg)
 {
+	struct format_keys k = { .version = version };
+	return statusdir__format_write_keys(root_fd, &k, cfg);
+}
+
+int statusdir__format_write_keys(int root_fd, const struct format_keys *k,
+                                 const struct statusdir_config *cfg)
+{
 	char text[512], tmp[64], hex[37];
 	uuid_t u;
-	int n = format_text(version, cfg, text, sizeof(text));
+	int n = format_text(k, cfg, text, sizeof(text));
 	uuid_generate_random(u);
 	uuid_unparse_lower(u, hex);
 	snprintf(tmp, sizeof(tmp), ".format.%s", hex);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <limits.h>
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <xxhash.h>
 
@@ -61,6 +62,9 @@ struct statusdir {
 	int cur_fd;    /* cur/, O_DIRECTORY|O_NOFOLLOW */
 	int old_fd;    /* old/ (format 1; -1 in format 2) */
 	int format;    /* 1 or 2: the store's format file says (format.c) */
+	bool upgraded; /* format 2 made from format 1: the format file says
+	                  from-1, and ids-1 maps the old ids (ids1.c) */
+	uint64_t from1; /* then: versions 1 to from1 carry format-1 ids */
 	int low_fd;    /* format 2: STORE/low, read-only (low.c) */
 	int hint_fd;   /* format 2: STORE/hint, read-write if we may, or -1 */
 	uint64_t known; /* format 2: the greatest number this handle has seen */
@@ -116,6 +120,11 @@ struct version_meta {
 HIDDEN int statusdir__meta_set(int fd, const struct version_meta *m);
 /* 0, -EBADMSG (missing or malformed: damaged), -errno */
 HIDDEN int statusdir__meta_get(int fd, struct version_meta *m);
+/* The same with the upgrade's suffix " id1=ID1" (id1 NULL: none; in
+ * get, "" when there is none). */
+HIDDEN int statusdir__meta_set_id1(int fd, const struct version_meta *m, const char *id1);
+HIDDEN int statusdir__meta_get_id1(int fd, struct version_meta *m,
+                                   char id1[STATUSDIR_ID_SIZE]);
 /* Whether tmp/ takes the attribute: 0 or -EOPNOTSUPP (init). */
 HIDDEN int statusdir__meta_probe(int tmp_fd);
 
@@ -147,6 +156,23 @@ HIDDEN int statusdir__mark_unsynced(statusdir *sd);
 /* At a writable open: seals the holes a power cut left if a marker of
  * this host from another boot is there. */
 HIDDEN int statusdir__recover(statusdir *sd);
+
+/* ---- ids1.c: format-1 ids of an upgraded store (STORE/ids-1) ---- */
+struct ids1_entry {
+	char id1[STATUSDIR_ID_SIZE];
+	uint64_t number;
+};
+/* Sorts e by id and replaces STORE/ids-1 with it (the file fsync'd; the
+ * caller fsyncs the store directory). */
+HIDDEN int statusdir__ids1_write(int root_fd, struct ids1_entry *e, size_t n,
+                                 const struct statusdir_config *cfg);
+/* Appends a late version's line to STORE/ids-1.late, durably. */
+HIDDEN int statusdir__ids1_append_late(int root_fd, const char *id1, uint64_t n,
+                                       const struct statusdir_config *cfg);
+/* The number of format-1 id id1 in an upgraded store: ids-1 by binary
+ * search, then ids-1.late.  0, -ENOENT (not upgraded, or not mapped),
+ * -EBADMSG (a malformed file), -errno. */
+HIDDEN int statusdir__id_from_v1(statusdir *sd, const char *id1, uint64_t *n);
 
 /* ---- checksum.c ---- */
 HIDDEN uint64_t statusdir__checksum(const void *buf, size_t len);
@@ -201,8 +227,22 @@ HIDDEN void statusdir__name_list_free(struct name_list *list);
 HIDDEN void statusdir__name_list_sort_desc(struct name_list *list);
 
 /* ---- format.c: the format file ---- */
+/* What the format file says beside the settings. */
+struct format_keys {
+	int version;     /* 1 or 2 */
+	bool upgrading;  /* "upgrading 1": an upgrade from format 1 is under
+	                    way (upgrade.c); opens are refused with -EBUSY */
+	bool upgraded;   /* "from-1 M" is present */
+	uint64_t from1;  /* M */
+};
 HIDDEN int statusdir__format_write(int root_fd, int version,
                                    const struct statusdir_config *cfg);
+HIDDEN int statusdir__format_write_keys(int root_fd, const struct format_keys *k,
+                                        const struct statusdir_config *cfg);
+/* Reads the format file without a handle: 0, -EMEDIUMTYPE, -EPROTONOSUPPORT,
+ * ...  st (may be NULL) receives the file's status. */
+HIDDEN int statusdir__format_read(int root_fd, struct statusdir_config *cfg,
+                                  struct format_keys *k, struct stat *st);
 /* 0 if cfg can be recorded, else -EINVAL. */
 HIDDEN int statusdir__config_check(const struct statusdir_config *cfg);
 /* Reads the format file if the handle has not yet, or again if it was

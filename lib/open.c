@@ -312,10 +312,18 @@ int statusdir_config_set(statusdir *sd, const struct statusdir_config *cfg)
 	if (!sd || !cfg || statusdir__config_check(cfg) < 0)
 		return -EINVAL;
 	int r = statusdir__writable(sd);
+	/* the keys as the file has them now: an upgrade's from-1 stays, and a
+	 * store upgraded since the open is not written back as format 1 */
+	if (r == 0 && (r = statusdir__format_refresh(sd)) == -ESTALE)
+		r = 0;
 	if (r == 0)
 		r = apply_all_folders(sd->root_fd, sd->format, cfg);
-	if (r == 0)
-		r = statusdir__format_write(sd->root_fd, sd->format, cfg);
+	if (r == 0) {
+		struct format_keys k = {
+			.version = sd->format, .upgraded = sd->upgraded, .from1 = sd->from1,
+		};
+		r = statusdir__format_write_keys(sd->root_fd, &k, cfg);
+	}
 	if (r == 0)
 		sd->cfg = *cfg;
 	return r;

@@ -207,16 +207,20 @@ static int open_newest_number(statusdir *sd, int *fd, struct statusdir_version *
 	return -EAGAIN;
 }
 
-/* A format-2 version by id: its number, or -ENOENT for an id of another
- * form (a format-1 id names nothing in a format-2 store). */
+/* A format-2 version by id: its number, or, for a format-1 id, the
+ * number an upgrade gave it (-ENOENT in a store made as format 2). */
 static int open_by_number(statusdir *sd, const char *id, int *fd,
                           struct statusdir_version *v, uint64_t *file_size)
 {
 	uint64_t n;
 	if (statusdir_id_parse(id, NULL) < 0)
 		return -EINVAL;
-	if (!statusdir__number_parse(id, &n))
-		return -ENOENT;
+	/* upgrade hook: old ids through STORE/ids-1 (ids1.c) */
+	if (!statusdir__number_parse(id, &n)) {
+		int r = statusdir__id_from_v1(sd, id, &n);
+		if (r < 0)
+			return r;
+	}
 	int r = statusdir__open_number(sd, n, fd, v, file_size);
 	return r == STATUSDIR__LOST ? -ENOENT : r;
 }

@@ -46,6 +46,11 @@
  *   -EOPNOTSUPP       the store's filesystem lacks what format 2 needs
  *                     (user extended attributes), or the call needs a
  *                     format-2 store
+ *   -EBUSY            an upgrade to format 2 is under way (or was
+ *                     interrupted): every open fails until
+ *                     statusdir_upgrade() has finished it
+ *   -EALREADY         statusdir_upgrade(): another upgrade of the store
+ *                     is running
  * Anything else is the errno of the system call that failed (-EIO, -ENOSPC,
  * -EDQUOT, -EACCES, -EROFS, ...).
  *
@@ -539,6 +544,60 @@ struct statusdir_tmp_usage {
  * ...; on failure *u holds what was counted. */
 STATUSDIR_API int statusdir_tmp_usage(statusdir *sd, int64_t tmp_age_ns,
                                       struct statusdir_tmp_usage *u);
+
+/* ---- Upgrading a format-1 store ------------------------------------------ */
+
+enum {
+	STATUSDIR_UPGRADE_KEEP_V1 = 1 << 0, /* stop once the store is format 2:
+	                                       the format-1 names stay beside
+	                                       the numbers, and late versions
+	                                       are not adopted, until a run
+	                                       without this flag */
+};
+
+/* How long statusdir_upgrade() lets format-1 writers that opened the store
+ * before the upgrade publish their last versions (spec/format2.md, 16). */
+#define STATUSDIR_UPGRADE_LATE_WAIT_NS (120 * INT64_C(1000000000))
+
+/* What an upgrade did. */
+struct statusdir_upgrade_report {
+	uint64_t from1;     /* M: versions 1 to M carry format-1 ids (0 when
+	                       the store had none, or was made as format 2) */
+	uint64_t numbered;  /* versions this call numbered (an interrupted
+	                       run's are not counted again) */
+	uint64_t removed;   /* format-1 names removed, their versions kept
+	                       under their numbers */
+	uint64_t adopted;   /* late versions committed as new versions */
+	uint64_t damaged;   /* late versions left under their format-1 names:
+	                       their bytes do not match their ids */
+	int was_format2;    /* 1: the store was made as format 2; nothing done */
+};
+
+/* Converts the format-1 store at path to format 2 in place, keeping every
+ * version: versions become numbers in the order of their format-1 ids,
+ * with the same bytes, size, checksum and time, and their format-1 ids are
+ * recorded in STORE/ids-1, so that every function that takes an id still
+ * finds a version by its old one.  Steps (statusdir(5), "Upgrading"):
+ * the store is marked "upgrading" (from then on statusdir_open() of it
+ * fails with -EBUSY, and format-1 writers refuse it), the versions are
+ * numbered, the store becomes format 2 and is usable again; the call then
+ * waits late_wait_ns (STATUSDIR_UPGRADE_LATE_WAIT_NS is what the spec asks;
+ * counted from the moment the store became format 2, so a run long after
+ * does not wait) for format-1 writers that opened the store before, removes
+ * the format-1 names, and commits the versions such writers published late
+ * as new versions.  Needs user extended attributes (-EOPNOTSUPP without)
+ * and write access to every version (the attribute is set on each).  Runs
+ * while readers and writers use the store: those that opened it before are
+ * refused from their next put, new opens until it is format 2.  Interrupted
+ * anywhere, it is finished by calling it again, which also finishes what
+ * STATUSDIR_UPGRADE_KEEP_V1 left.  A store made as format 2 is left alone
+ * (report->was_format2).  report may be NULL.
+ * Returns 0, -EINVAL (flags, a negative wait), -EOPNOTSUPP, -EALREADY,
+ * -EMEDIUMTYPE, -EPROTONOSUPPORT, -EEXIST (cur/ holds a number no upgrade
+ * made), -EACCES, -EIO, ... */
+STATUSDIR_API int statusdir_upgrade(const char *path, unsigned flags,
+                                    int64_t late_wait_ns,
+                                    struct statusdir_upgrade_report *report);
 
 /* ---- Ids and errors ------------------------------------------------------- */
 
