@@ -65,9 +65,11 @@ static int check_claim(statusdir_txn *txn, uint64_t n, uint64_t *low)
 		return r;
 	if (n > *low) {
 		/* "checked": from now on a cleaner leaves the claim alone.  If
-		 * the unlink fails the claim is still real; a cleaner validates
-		 * it before it frees the number (R2), as after a crash here */
-		(void)unlinkat(sd->tmp_fd, txn->tmp, 0);
+		 * the unlink fails twice the claim is still real; a cleaner
+		 * validates it before it frees the number (R2), as after a
+		 * crash here */
+		if (unlinkat(sd->tmp_fd, txn->tmp, 0) != 0 && errno != ENOENT)
+			(void)unlinkat(sd->tmp_fd, txn->tmp, 0);
 		return 1;
 	}
 	/* n <= L: stale, unless a cleaner validated it before raising L; the

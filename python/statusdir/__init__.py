@@ -21,12 +21,14 @@ from __future__ import annotations
 from . import _lib
 from .errors import (Conflict, Damaged, Empty, Error, InvalidArgument, NoSuchVersion,
                      NotAStore, NotEmpty, UnsupportedFormat, strerror)
-from .store import Config, Counts, Event, Info, Payload, PutResult, Store, Version
+from .store import (Config, Counts, Event, Info, Payload, PutResult, Store, UpgradeReport,
+                    Version, upgrade)
 
 __all__ = [
     "Store", "Version", "PutResult", "Payload", "Config", "Counts", "Event", "Info",
     "Error", "Empty", "NoSuchVersion", "Damaged", "Conflict", "NotAStore", "NotEmpty",
     "UnsupportedFormat", "InvalidArgument", "strerror", "library_version", "HEAD",
+    "upgrade", "UpgradeReport",
 ]
 
 __version__ = "0.1.0"

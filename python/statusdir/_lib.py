@@ -24,8 +24,7 @@ STATUSDIR_HEAD = 8
 # statusdir_open()
 STATUSDIR_CREATE = 1 << 0
 STATUSDIR_READONLY = 1 << 1
-# Creates a store of format 2; being added to the C library (an older
-# library ignores the flag and creates format 1).
+# Creates a store of format 2.
 STATUSDIR_FORMAT2 = 1 << 2
 
 # statusdir_put()
@@ -53,6 +52,10 @@ STATUSDIR_EV_UNREADABLE = 7
 
 STATUSDIR_PRUNE_DRY_RUN = 1 << 0
 STATUSDIR_TMP_AGE_NS = 36 * 3600 * 1000000000
+
+# statusdir_upgrade()
+STATUSDIR_UPGRADE_KEEP_V1 = 1 << 0
+STATUSDIR_UPGRADE_LATE_WAIT_NS = 120 * 1000000000
 
 #: Constants not yet in every header this module may meet: the ABI test
 #: compares them only when the header declares them.
@@ -149,6 +152,18 @@ class TmpUsage(ctypes.Structure):
     ]
 
 
+class UpgradeReport(ctypes.Structure):
+    """struct statusdir_upgrade_report"""
+    _fields_ = [
+        ("from1", ctypes.c_uint64),
+        ("numbered", ctypes.c_uint64),
+        ("removed", ctypes.c_uint64),
+        ("adopted", ctypes.c_uint64),
+        ("damaged", ctypes.c_uint64),
+        ("was_format2", ctypes.c_int),
+    ]
+
+
 #: Every structure above, by its C tag, for the ABI test.
 STRUCTURES = {
     "statusdir_config": Config,
@@ -158,6 +173,7 @@ STRUCTURES = {
     "statusdir_prune_policy": PrunePolicy,
     "statusdir_counts": Counts,
     "statusdir_tmp_usage": TmpUsage,
+    "statusdir_upgrade_report": UpgradeReport,
 }
 
 # ---- Functions --------------------------------------------------------------
@@ -214,6 +230,7 @@ PROTOTYPES = {
     "statusdir_put_if": (_int, [_handle, _str, _buf, _size, _uint, _idbuf]),
     "statusdir_put_commit_if": (_int, [_vp, _str, _idbuf]),
     "statusdir_format": (_int, [_handle]),
+    "statusdir_upgrade": (_int, [_str, _uint, _i64, ctypes.POINTER(UpgradeReport)]),
 }
 
 #: Functions an older library may lack; calls to them check function().

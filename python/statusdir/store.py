@@ -568,3 +568,41 @@ class Store:
         c = cfg._to_c()
         with self._lock:
             self._check(_lib.lib.statusdir_config_set(self._handle(), ctypes.byref(c)))
+
+
+class UpgradeReport:
+    """What upgrade() did (struct statusdir_upgrade_report)."""
+
+    def __init__(self, c: _lib.UpgradeReport) -> None:
+        self.from1: int = c.from1          #: versions 1 to from1 carry format-1 ids
+        self.numbered: int = c.numbered    #: versions numbered by this call
+        self.removed: int = c.removed      #: format-1 names removed
+        self.adopted: int = c.adopted      #: late versions committed anew
+        self.damaged: int = c.damaged      #: late versions left: bytes do not match
+        self.was_format2: bool = bool(c.was_format2)  #: made as format 2: nothing done
+
+    def __repr__(self) -> str:
+        return (f"UpgradeReport(from1={self.from1}, numbered={self.numbered}, "
+                f"removed={self.removed}, adopted={self.adopted}, damaged={self.damaged}, "
+                f"was_format2={self.was_format2})")
+
+
+def upgrade(path: Union[str, os.PathLike], *, late_wait: Optional[Duration] = None,
+            keep_names: bool = False) -> UpgradeReport:
+    """Converts the format-1 store at path to format 2 in place (statusdir_upgrade).
+
+    Versions keep their bytes, size, checksum and time and become numbers
+    in the order of their format-1 ids, which still find them.  late_wait
+    (default: the library's two minutes) is how long format-1 writers that
+    opened the store before get to publish their last versions; keep_names
+    stops before the format-1 names are removed.  Run it again to finish an
+    interrupted upgrade.
+    """
+    report = _lib.UpgradeReport()
+    wait = _lib.STATUSDIR_UPGRADE_LATE_WAIT_NS if late_wait is None else _ns(late_wait)
+    flags = _lib.STATUSDIR_UPGRADE_KEEP_V1 if keep_names else 0
+    r = _lib.lib.statusdir_upgrade(os.fsencode(os.fspath(path)), flags, wait,
+                                   ctypes.byref(report))
+    if r < 0:
+        raise error(r, filename=os.fspath(path))
+    return UpgradeReport(report)

@@ -46,6 +46,8 @@ int main(void)
 	CONST(STATUSDIR_EV_UNREADABLE);
 	CONST(STATUSDIR_PRUNE_DRY_RUN);
 	CONST(STATUSDIR_TMP_AGE_NS);
+	CONST(STATUSDIR_UPGRADE_KEEP_V1);
+	CONST(STATUSDIR_UPGRADE_LATE_WAIT_NS);
 
 	SIZE(statusdir_config);
 	FIELD(statusdir_config, mode);
@@ -73,6 +75,14 @@ int main(void)
 	FIELD(statusdir_event, dry_run);
 	FIELD(statusdir_event, detail);
 	FIELD(statusdir_event, error);
+
+	SIZE(statusdir_upgrade_report);
+	FIELD(statusdir_upgrade_report, from1);
+	FIELD(statusdir_upgrade_report, numbered);
+	FIELD(statusdir_upgrade_report, removed);
+	FIELD(statusdir_upgrade_report, adopted);
+	FIELD(statusdir_upgrade_report, damaged);
+	FIELD(statusdir_upgrade_report, was_format2);
 
 	SIZE(statusdir_prune_policy);
 	FIELD(statusdir_prune_policy, keep);
