@@ -6,10 +6,12 @@
 # runs the checks of spec/filesystems.md, "MooseFS" and "GlusterFS": what
 # the filesystem does, the torture split between the mounts, SIGKILLed
 # writers, and, with the client caches at their defaults and then off, how
-# fresh B's view of A's puts is.
+# fresh B's view of A's puts is, and format 2 across the two mounts: L
+# raised from both at once.
 # Root only; "1..0 # SKIP" where the filesystem is missing (with CI=true: a
 # failure) and under STATUSDIR_QUICK (make distcheck in CI).
-# MH_TORTURE_SECONDS (30), MH_TRIES (200): longer or shorter runs.
+# MH_TORTURE_SECONDS (30), MH_TRIES (200), MH_LOW_ROUNDS (300): longer or
+# shorter runs.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/multihost/lib.sh"
 test_description="statusdir on $MH_FS_NAME, from two hosts"
@@ -323,6 +325,23 @@ check_perf () {
 	test "$mh_one_" -gt 0 && test "$mh_split_" -gt 0
 }
 
+# ---- Format 2 across the two mounts (spec/format2.md, sections 5, 7, 14, 15) ----
+
+# L, the size of STORE/low, as a max-register: raised from A and from B at
+# the same moment, many rounds, then read from both with
+# AT_STATX_FORCE_SYNC (xhost lowmax): never below the maximum once both
+# raises returned, never down as seen from either mount.
+check_low () {
+	mh_s_=low.$MH_CACHE
+	statusdir init --format 2 "$MH_A/$mh_s_" && mkfifo ab ba || return 1
+	mh_on_b "$XHOST" lowpeer "$MH_B/$mh_s_/low" ab ba 2>errb &
+	"$XHOST" lowmax "$MH_A/$mh_s_/low" "${MH_LOW_ROUNDS:-300}" ab ba >res 2>err
+	mh_r_=$?
+	wait "$!" || { cat errb >&4; mh_r_=1; }
+	sed "s/^# /# caches $MH_CACHE: /" res >>"$test_out_.say"
+	test "$mh_r_" = 0 || { cat err >&4; return 1; }
+}
+
 # ---- Running them ----------------------------------------------------------------
 
 mh_log "up in $SECONDS s"
@@ -351,6 +370,8 @@ for MH_CACHE in default nocache; do
 	test "$MH_CACHE" = default &&
 	test_expect_success "caches $MH_CACHE: puts/s on one mount and on two, get latency" \
 		'mh_limit 40 check_perf'
+	test_expect_success "caches $MH_CACHE: format 2, L raised from A and B at once, read from both" \
+		'mh_limit 60 check_low'
 done
 mh_log "checks done in $SECONDS s"
 test_done
