@@ -6,10 +6,12 @@
 # runs the checks of spec/filesystems.md, "MooseFS" and "GlusterFS": what
 # the filesystem does, the torture split between the mounts, SIGKILLed
 # writers, and, with the client caches at their defaults and then off, how
-# fresh B's view of A's puts is.
+# fresh B's view of A's puts is, and format 2 across the two mounts: L
+# raised from both at once, puts and a counter updated from both at once.
 # Root only; "1..0 # SKIP" where the filesystem is missing (with CI=true: a
 # failure) and under STATUSDIR_QUICK (make distcheck in CI).
-# MH_TORTURE_SECONDS (30), MH_TRIES (200): longer or shorter runs.
+# MH_TORTURE_SECONDS (30), MH_TRIES (200), MH_LOW_ROUNDS (300), MH_CLAIMS
+# (200 puts per writer), MH_UPDATES (30 per process): longer or shorter runs.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/multihost/lib.sh"
 test_description="statusdir on $MH_FS_NAME, from two hosts"
@@ -24,7 +26,8 @@ if test -n "$STATUSDIR_QUICK"; then
 elif test "$MH_FS" = glusterfs && test "${STATUSDIR_GLUSTERFS:-}" != 1; then
 	# Three open problems (spec/filesystems.md, "GlusterFS (measured)"), one
 	# of them a damage report whose cause is not found, fail this run now
-	# and then: it is run by hand until they are mended.
+	# and then, and the format-2 checks fail in every run (link(2) is not
+	# exclusive across clients): it is run by hand.
 	skip_all='GlusterFS runs with STATUSDIR_GLUSTERFS=1 (open problems: spec/filesystems.md)'
 	test_done
 elif missing=$(mh_missing); then
@@ -323,6 +326,142 @@ check_perf () {
 	test "$mh_one_" -gt 0 && test "$mh_split_" -gt 0
 }
 
+# ---- Format 2 across the two mounts (spec/format2.md, sections 5, 7, 14, 15) ----
+
+# L, the size of STORE/low, as a max-register: raised from A and from B at
+# the same moment, many rounds, then read from both with
+# AT_STATX_FORCE_SYNC (xhost lowmax): never below the maximum once both
+# raises returned, never down as seen from either mount.
+check_low () {
+	mh_s_=low.$MH_CACHE
+	statusdir init --format 2 "$MH_A/$mh_s_" && mkfifo ab ba || return 1
+	mh_on_b "$XHOST" lowpeer "$MH_B/$mh_s_/low" ab ba 2>errb &
+	"$XHOST" lowmax "$MH_A/$mh_s_/low" "${MH_LOW_ROUNDS:-300}" ab ba >res 2>err
+	mh_r_=$?
+	wait "$!" || { cat errb >&4; mh_r_=1; }
+	sed "s/^# /# caches $MH_CACHE: /" res >>"$test_out_.say"
+	test "$mh_r_" = 0 || { cat err >&4; return 1; }
+}
+
+# put_loop STORE N: N puts with statusdir put, one after another, of the
+# payloads "HOST TAG PID SEQ"; prints "BEGIN END STATUS ID PAYLOAD" per put,
+# BEGIN and END in microseconds of the realtime clock, which both hosts
+# read from one kernel.  Run by bash on either host.
+cat_put_loop () {
+	cat <<-'END'
+	s=$1 n=$2 tag=$3 h=$(hostname)
+	i=0
+	while test $i -lt "$n"; do
+		i=$((i + 1))
+		p="$h $tag $$ $i"
+		b=${EPOCHREALTIME/./}
+		id=$(echo "$p" | statusdir put "$s" 2>>"err.$tag")
+		rc=$?
+		e=${EPOCHREALTIME/./}
+		echo "$b $e $rc ${id:--} $p"
+	done
+	END
+}
+
+# Writers on A and on B putting into one format-2 store at once, with the
+# CLI: every put succeeds, the ids are distinct and dense 1..N, each id
+# holds its put's payload as read from the other mount, and a put that
+# began after another returned, on either host, got a greater number.
+check_claims () {
+	mh_s_=claims.$MH_CACHE
+	mh_n_=${MH_CLAIMS:-200}
+	statusdir init --format 2 "$MH_A/$mh_s_" && cat_put_loop >loop.sh || return 1
+	mh_t0_=$SECONDS
+	bash loop.sh "$MH_A/$mh_s_" "$mh_n_" a1 >a1 &
+	bash loop.sh "$MH_A/$mh_s_" "$mh_n_" a2 >a2 &
+	mh_on_b bash loop.sh "$MH_B/$mh_s_" "$mh_n_" b1 >b1 &
+	mh_on_b bash loop.sh "$MH_B/$mh_s_" "$mh_n_" b2 >b2 &
+	wait
+	mh_secs_=$((SECONDS - mh_t0_))
+	cat a1 a2 b1 b2 >all
+	mh_all_=$((4 * mh_n_))
+	mh_failed_=$(awk '$3 != 0' all | wc -l)
+	test_say "claims, caches $MH_CACHE: $(wc -l <all) puts (2 writers on A, 2 on B) in $mh_secs_ s," \
+		"$mh_failed_ failed; $(ls "$MH_A/$mh_s_/cur" | wc -l) names in cur/"
+	test "$mh_failed_" = 0 || { cat err.* >&4; test_fail_ "$mh_failed_ puts failed"; return 1; }
+	test_line_count "$mh_all_" all &&
+	awk '{ print $4 }' all | sort >ids &&
+	uniq -d ids >dup && test_line_count 0 dup &&
+	awk '{ printf "%020d\n", NR }' ids >dense && test_cmp dense ids &&
+	test_dir_is_empty "$MH_A/$mh_s_/tmp" &&
+	# each payload, read through the other mount
+	cat a1 a2 | cut -d ' ' -f 4- >on_a &&
+	cat b1 b2 | cut -d ' ' -f 4- >on_b &&
+	mh_on_b bash -c 'while read -r id p; do
+			test "$(statusdir get "$1" "$id")" = "$p" || echo "$id $p"
+		done <on_a' sh "$MH_B/$mh_s_" >bad_a &&
+	while read -r mh_id_ mh_p_; do
+		test "$(statusdir get "$MH_A/$mh_s_" "$mh_id_")" = "$mh_p_" || echo "$mh_id_ $mh_p_"
+	done <on_b >bad_b &&
+	test_line_count 0 bad_a && test_line_count 0 bad_b &&
+	# order: for each pair, x ended before y began => id x < id y
+	awk '{ b[NR] = $1; e[NR] = $2; id[NR] = $4 + 0; h[NR] = $5; p[NR] = $0 }
+		END {
+			for (x = 1; x <= NR; x++)
+				for (y = 1; y <= NR; y++)
+					if (e[x] < b[y]) {
+						if (h[x] == h[y]) same++; else cross++
+						if (id[x] >= id[y]) { bad++; if (bad <= 10) print "misordered: " p[x] " / " p[y] > "/dev/stderr" }
+					}
+			print same + 0, cross + 0, bad + 0
+		}' all >order 2>&4 &&
+	read -r mh_same_ mh_cross_ mh_bad_ <order &&
+	test_say "claims: ids dense 1..$mh_all_, payloads read back through the other mount;" \
+		"order: $mh_bad_ misordered of $mh_same_ pairs on one host and $mh_cross_ across hosts" \
+		"where one put ended before the other began" &&
+	test "$mh_bad_" = 0
+}
+
+# A counter updated from both mounts at once with statusdir update: no
+# update lost (the final value is the number of updates that exited 0,
+# and version k holds k), no id given twice.  The command also counts its
+# runs: those beyond one per update were conflicts, retried.
+cat_update_loop () {
+	cat <<-'END'
+	s=$1 n=$2 tag=$3
+	i=0
+	while test $i -lt "$n"; do
+		i=$((i + 1))
+		id=$(statusdir update "$s" --retries 10000 \
+			--run sh -c 'echo >>"$0"; read n; echo $((${n:-0}+1))' "runs.$tag" 2>>"err.$tag")
+		echo "$? ${id:--} $tag"
+	done
+	END
+}
+
+check_counter () {
+	mh_s_=counter.$MH_CACHE
+	mh_n_=${MH_UPDATES:-30}
+	statusdir init --format 2 "$MH_A/$mh_s_" && cat_update_loop >loop.sh || return 1
+	mh_t0_=$SECONDS
+	bash loop.sh "$MH_A/$mh_s_" "$mh_n_" a1 >a1 &
+	bash loop.sh "$MH_A/$mh_s_" "$mh_n_" a2 >a2 &
+	mh_on_b bash loop.sh "$MH_B/$mh_s_" "$mh_n_" b1 >b1 &
+	mh_on_b bash loop.sh "$MH_B/$mh_s_" "$mh_n_" b2 >b2 &
+	wait
+	mh_secs_=$((SECONDS - mh_t0_))
+	cat a1 a2 b1 b2 >all
+	mh_ok_=$(awk '$1 == 0' all | wc -l)
+	mh_other_=$(awk '$1 != 0 { print $1 }' all | sort | uniq -c | awk '{ printf " %s with exit %s", $1, $2 }')
+	mh_final_=$(mh_on_b statusdir get "$MH_B/$mh_s_")
+	test_say "counter, caches $MH_CACHE: $(wc -l <all) updates (2 on A, 2 on B) in $mh_secs_ s:" \
+		"$mh_ok_ exited 0${mh_other_:+,$mh_other_}; final value $mh_final_;" \
+		"$(($(cat runs.* | wc -l) - $(wc -l <all))) conflicts retried"
+	test -z "$mh_other_" || cat err.* >&4
+	test "$mh_final_" = "$mh_ok_" || test_fail_ "final value $mh_final_, $mh_ok_ updates exited 0" || return 1
+	awk '$1 == 0 { print $2 }' all | sort >ids &&
+	uniq -d ids >dup && test_line_count 0 dup &&
+	awk '{ printf "%020d\n", NR }' ids >dense && test_cmp dense ids &&
+	while read -r mh_id_; do
+		test "$(statusdir get "$MH_A/$mh_s_" "$mh_id_")" = "$((10#$mh_id_))" || echo "$mh_id_"
+	done <ids >bad && test_line_count 0 bad
+}
+
 # ---- Running them ----------------------------------------------------------------
 
 mh_log "up in $SECONDS s"
@@ -351,6 +490,12 @@ for MH_CACHE in default nocache; do
 	test "$MH_CACHE" = default &&
 	test_expect_success "caches $MH_CACHE: puts/s on one mount and on two, get latency" \
 		'mh_limit 40 check_perf'
+	test_expect_success "caches $MH_CACHE: format 2, L raised from A and B at once, read from both" \
+		'mh_limit 60 check_low'
+	test_expect_success "caches $MH_CACHE: format 2, puts from A and B at once: distinct, dense, ordered" \
+		'mh_limit 150 check_claims'
+	test_expect_success "caches $MH_CACHE: format 2, a counter updated from A and B loses nothing" \
+		'mh_limit 150 check_counter'
 done
 mh_log "checks done in $SECONDS s"
 test_done

@@ -22,6 +22,12 @@
  *                                        prints "T ID VERSIONS" after each
  *   xhost getlat STORE N                 N gets of the newest on one
  *                                        handle; prints "p50 p99" in ns
+ *   xhost lowmax FILE ROUNDS TO FROM     L as a max-register: each round,
+ *                                        this end and the other raise FILE
+ *                                        (STORE/low) at the same moment,
+ *                                        then both read it; checks every
+ *                                        read (cmd_lowmax); "# " summary
+ *   xhost lowpeer FILE FROM TO           its other end
  *   xhost probe DIR_A DIR_B              what the filesystem does across
  *                                        two mounts (spec/filesystems.md):
  *                                        "# name: result" lines
@@ -237,6 +243,200 @@ static int cmd_getlat(const char *store, long n)
 	return 0;
 }
 
+/* ---- low: L as a max-register across two mounts (spec/format2.md, 5, 14) ---- */
+
+/* L as the library reads it (lib/low.c, fresh_size): statx of a file held
+ * open, asking the filesystem itself. */
+static int low_read(int fd, int64_t *size)
+{
+#if defined(HAVE_STATX) && defined(AT_STATX_FORCE_SYNC)
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC, STATX_SIZE, &stx) != 0)
+		return -errno;
+	*size = (int64_t)stx.stx_size;
+	return 0;
+#else
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	*size = (int64_t)st.st_size;
+	return 0;
+#endif
+}
+
+/* A raise as lib/low.c makes it: open O_DSYNC, one zero byte at c - 1,
+ * close; here without its look first, so that the two mounts' writes
+ * race even when one is below L. */
+static int low_raise(const char *file, int64_t c)
+{
+	static const char zero = 0;
+	int fd = open(file, O_WRONLY | O_DSYNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n;
+	do
+		n = pwrite(fd, &zero, 1, (off_t)(c - 1));
+	while (n < 0 && errno == EINTR);
+	int r = n == 1 ? 0 : n < 0 ? -errno : -EIO;
+	if (close(fd) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* Sleeps until the monotonic clock reads t: both ends start together. */
+static void sleep_until(int64_t t)
+{
+	struct timespec ts = { (time_t)(t / 1000000000), (long)(t % 1000000000) };
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* The other end: "w T C" raises to C at T (C 0: no raise), reads L twice and answers
+ * "READ READ"; "r T" reads L at T and answers "READ". */
+static int cmd_lowpeer(const char *file, const char *from, const char *to)
+{
+	char line[256];
+	FILE *in = fopen(from, "r"), *out = in ? fopen(to, "w") : NULL;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (!out || fd < 0) {
+		perror("xhost: lowpeer");
+		return 1;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		int64_t t, c, r1 = -1, r2 = -1;
+		int r = 0;
+		if (sscanf(line, "w %" SCNd64 " %" SCNd64, &t, &c) == 2) {
+			sleep_until(t);
+			if ((r = c ? low_raise(file, c) : 0) == 0 && (r = low_read(fd, &r1)) == 0)
+				r = low_read(fd, &r2);
+			fprintf(out, "%" PRId64 " %" PRId64 "\n", r1, r2);
+		} else if (sscanf(line, "r %" SCNd64, &t) == 1) {
+			sleep_until(t);
+			r = low_read(fd, &r1);
+			fprintf(out, "%" PRId64 "\n", r1);
+		} else {
+			fprintf(stderr, "xhost: lowpeer: bad line %s", line);
+			return 1;
+		}
+		fflush(out);
+		if (r < 0)
+			return fail("lowpeer", r);
+	}
+	return 0;
+}
+
+/* One violation: said, counted. */
+static long low_bad(long bad, long round, const char *what, int64_t got, int64_t want)
+{
+	if (bad < 20)
+		fprintf(stderr, "xhost: low: round %ld: %s read %" PRId64 ", want %" PRId64 "\n",
+		        round, what, got, want);
+	return bad + 1;
+}
+
+/* The driver, on A: ROUNDS rounds of a raise from each end at the same
+ * moment, to values drawn so that either may win, or both be equal, or
+ * one be below L already; after each, a read from each end at the same
+ * moment.  Every read must be at least what its own end wrote and what
+ * both had finished before, never below an earlier read of the same end,
+ * and once both writes returned, exactly the maximum.  Prints a summary,
+ * exits 1 on any violation. */
+static int cmd_lowmax(const char *file, long rounds, const char *to, const char *from)
+{
+	char line[256];
+	FILE *out = fopen(to, "w"), *in = out ? fopen(from, "r") : NULL;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int64_t max = 0, last_a = 0, last_b = 0, *wr = calloc((size_t)rounds, sizeof(*wr));
+	long bad = 0, below = 0, a_won = 0, b_won = 0, ties = 0, only_a = 0, only_b = 0;
+	unsigned seed = (unsigned)(now_ns() ^ getpid());
+	int r;
+	if (!in || fd < 0 || !wr) {
+		perror("xhost: lowmax");
+		return 1;
+	}
+	srand(seed);
+	if ((r = low_read(fd, &last_a)) < 0)
+		return fail("lowmax", r);
+	if (last_a != 0)
+		bad = low_bad(bad, 0, "A, before any raise,", last_a, 0);
+	for (long i = 0; i < rounds; i++) {
+		/* steps up to 192 KiB, three 64 KiB blocks; once a 64 MiB chunk */
+		int64_t step = i == rounds / 2 ? (INT64_C(64) << 20) : 1 + rand() % (192 << 10);
+		int64_t a = max + step, b = max + 1 + rand() % (192 << 10);
+		/* 0: no raise from that end, which only reads what the other
+		 * wrote, as a writer's check reads a cleaner's raise */
+		switch (rand() % 6) {
+		case 0: break;                                            /* either wins */
+		case 1: b = max > 1 ? 1 + rand() % max : 1; below++; break; /* B below L */
+		case 2: a = max > 1 ? 1 + rand() % max : 1; below++; break; /* A below L */
+		case 3: b = a; break;                                     /* the same */
+		case 4: b = 0; only_a++; break;
+		default: a = 0; only_b++; break;
+		}
+		int64_t want = a > max ? a : max, a1 = 0, a2 = 0, b1 = 0, b2 = 0, ra = 0, rb = 0, t;
+		want = b > want ? b : want;
+		a_won += a > b && a > max && b;
+		b_won += b > a && b > max && a;
+		ties += a == b;
+		t = now_ns() + 3000000;
+		fprintf(out, "w %" PRId64 " %" PRId64 "\n", t, b);
+		fflush(out);
+		sleep_until(t);
+		int64_t w0 = now_ns();
+		if (a && (r = low_raise(file, a)) < 0)
+			return fail("lowmax: raise", r);
+		wr[i] = now_ns() - w0;
+		if ((r = low_read(fd, &a1)) < 0 || (r = low_read(fd, &a2)) < 0)
+			return fail("lowmax: read", r);
+		if (!fgets(line, sizeof(line), in) ||
+		    sscanf(line, "%" SCNd64 " %" SCNd64, &b1, &b2) != 2 || b1 < 0) {
+			fprintf(stderr, "xhost: lowmax: the other end failed\n");
+			return 1;
+		}
+		/* right after its own raise: at least its value, L before the
+		 * round, its own earlier reads */
+		int64_t floor_a = a > max ? a : max, floor_b = b > max ? b : max;
+		if (a1 < floor_a || a1 > want)
+			bad = low_bad(bad, i, "A after its raise", a1, floor_a);
+		if (a2 < a1)
+			bad = low_bad(bad, i, "A again (went down)", a2, a1);
+		if (b1 < floor_b || b1 > want)
+			bad = low_bad(bad, i, "B after its raise", b1, floor_b);
+		if (b2 < b1)
+			bad = low_bad(bad, i, "B again (went down)", b2, b1);
+		/* both raises returned: both read the maximum */
+		t = now_ns() + 3000000;
+		fprintf(out, "r %" PRId64 "\n", t);
+		fflush(out);
+		sleep_until(t);
+		if ((r = low_read(fd, &ra)) < 0)
+			return fail("lowmax: read", r);
+		if (!fgets(line, sizeof(line), in) || sscanf(line, "%" SCNd64, &rb) != 1 || rb < 0) {
+			fprintf(stderr, "xhost: lowmax: the other end failed\n");
+			return 1;
+		}
+		if (ra != want)
+			bad = low_bad(bad, i, "A after both raises", ra, want);
+		if (rb != want)
+			bad = low_bad(bad, i, "B after both raises", rb, want);
+		if (ra < a2 || rb < b2)
+			bad = low_bad(bad, i, "A or B (went down)", ra < a2 ? ra : rb, ra < a2 ? a2 : b2);
+		max = want;
+		last_a = ra;
+		last_b = rb;
+	}
+	qsort(wr, (size_t)rounds, sizeof(*wr), cmp_i64);
+	printf("# L across two mounts: %ld rounds (both raised: A won %ld, B won %ld, equal %ld;"
+	       " %ld raises below L; only A raised %ld, only B %ld), L %" PRId64 ", read %" PRId64
+	       " on A and %" PRId64 " on B; %ld violations (seed %u)\n",
+	       rounds, a_won, b_won, ties, below, only_a, only_b, max, last_a, last_b, bad, seed);
+	printf("# raise on A (open O_DSYNC, pwrite, close), ms: p50 %.1f, max %.1f\n",
+	       (double)wr[rounds / 2] / 1e6, (double)wr[rounds - 1] / 1e6);
+	free(wr);
+	close(fd);
+	return bad ? 1 : 0;
+}
+
 /* ---- probe: the filesystem facts of spec/filesystems.md ---- */
 
 static const char *err(int r)
@@ -331,6 +531,10 @@ int main(int argc, char **argv)
 		return cmd_writer(argv[2], atol(argv[3]), atol(argv[4]));
 	if (strcmp(c, "getlat") == 0 && argc == 4 && atol(argv[3]) > 0)
 		return cmd_getlat(argv[2], atol(argv[3]));
+	if (strcmp(c, "lowmax") == 0 && argc == 6 && atol(argv[3]) > 0)
+		return cmd_lowmax(argv[2], atol(argv[3]), argv[4], argv[5]);
+	if (strcmp(c, "lowpeer") == 0 && argc == 5)
+		return cmd_lowpeer(argv[2], argv[3], argv[4]);
 	if (strcmp(c, "probe") == 0 && argc == 4)
 		return cmd_probe(argv[2], argv[3]);
 	fprintf(stderr, "usage: see the head of tests/multihost/xhost.c\n");
