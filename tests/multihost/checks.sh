@@ -490,12 +490,17 @@ for MH_CACHE in default nocache; do
 	test "$MH_CACHE" = default &&
 	test_expect_success "caches $MH_CACHE: puts/s on one mount and on two, get latency" \
 		'mh_limit 40 check_perf'
-	test_expect_success "caches $MH_CACHE: format 2, L raised from A and B at once, read from both" \
-		'mh_limit 60 check_low'
-	test_expect_success "caches $MH_CACHE: format 2, puts from A and B at once: distinct, dense, ordered" \
-		'mh_limit 150 check_claims'
-	test_expect_success "caches $MH_CACHE: format 2, a counter updated from A and B loses nothing" \
-		'mh_limit 150 check_counter'
+	# Format 2 is for MooseFS, not GlusterFS, whose link(2) is not
+	# exclusive across clients (spec/filesystems.md, "GlusterFS"): there
+	# the checks run only when asked, to measure it again.
+	if test "$MH_FS" = moosefs || test "${STATUSDIR_GLUSTERFS_FORMAT2:-}" = 1; then
+		test_expect_success "caches $MH_CACHE: format 2, L raised from A and B at once, read from both" \
+			'mh_limit 60 check_low'
+		test_expect_success "caches $MH_CACHE: format 2, puts from A and B at once: distinct, dense, ordered" \
+			'mh_limit 150 check_claims'
+		test_expect_success "caches $MH_CACHE: format 2, a counter updated from A and B loses nothing" \
+			'mh_limit 150 check_counter'
+	fi
 done
 mh_log "checks done in $SECONDS s"
 test_done
