@@ -94,6 +94,11 @@ int statusdir__meta_get(int fd, struct version_meta *m)
 	return parse_meta(text, (size_t)n, m) ? 0 : -EBADMSG;
 }
 
+bool statusdir__meta_missing(int fd)
+{
+	return fgetxattr(fd, META_NAME, NULL, 0) < 0 && errno == ENODATA;
+}
+
 int statusdir__meta_probe(int tmp_fd)
 {
 	char name[64];
