@@ -336,6 +336,11 @@ int statusdir__claim_commit(statusdir_txn *txn, const char *base, char *id)
 		return r; /* committed, perhaps not durable: the id says which */
 	if (n % HINT_EVERY == 0)
 		statusdir__hint_set(sd, n);
+	if (statusdir__retention_due(sd)) { /* best effort: committed anyway */
+		char name[STATUSDIR_ID_SIZE];
+		statusdir__number_format(n, name);
+		(void)statusdir__apply_retention(sd, name);
+	}
 	if (sweep) /* committed: what the sweep meets changes nothing */
 		(void)statusdir__tmp_sweep(sd, 0, TMP_SWEEP_GONE, NULL, NULL);
 	return 0;

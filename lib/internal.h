@@ -125,6 +125,9 @@ HIDDEN int statusdir__meta_get(int fd, struct version_meta *m);
 HIDDEN int statusdir__meta_set_id1(int fd, const struct version_meta *m, const char *id1);
 HIDDEN int statusdir__meta_get_id1(int fd, struct version_meta *m,
                                    char id1[STATUSDIR_ID_SIZE]);
+/* true if fd has no user.statusdir at all (rather than a malformed one):
+ * a copy made without attributes, as verify tells. */
+HIDDEN bool statusdir__meta_missing(int fd);
 /* Whether tmp/ takes the attribute: 0 or -EOPNOTSUPP (init). */
 HIDDEN int statusdir__meta_probe(int tmp_fd);
 
@@ -321,6 +324,19 @@ HIDDEN int statusdir__claim_commit(statusdir_txn *txn, const char *base, char *i
  * known_intact (may be NULL): a version id known good without reading it,
  * the one a put has just written. */
 HIDDEN int statusdir__apply_retention(statusdir *sd, const char *known_intact);
+
+/* ---- retire.c: format 2's retention (spec/format2.md, section 8) ---- */
+/* Frees the versions p's keep and max_age allow, as a prefix: R1 to R4.
+ * Reports and dry run as prune.  known_intact (0: none) is a number known
+ * good without reading it: the one the calling put has just committed. */
+HIDDEN int statusdir__retire(statusdir *sd, const struct statusdir_prune_policy *p,
+                             uint64_t known_intact, struct statusdir_counts *counts);
+/* Prune's listing of cur/: counts the versions above L into counts and
+ * removes every number at or below it (leftovers of a crash between R3
+ * and R4, stale claims). */
+HIDDEN int statusdir__retire_leftovers(statusdir *sd,
+                                       const struct statusdir_prune_policy *p,
+                                       struct statusdir_counts *counts);
 
 /* ---- resolve.c ---- */
 /* For the functions that take an id: ref NULL, "" or an id is passed on in

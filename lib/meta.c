@@ -127,6 +127,11 @@ int statusdir__meta_get_id1(int fd, struct version_meta *m, char id1[STATUSDIR_I
 	return parse_meta(text, (size_t)n, m, id1) ? 0 : -EBADMSG;
 }
 
+bool statusdir__meta_missing(int fd)
+{
+	return fgetxattr(fd, META_NAME, NULL, 0) < 0 && errno == ENODATA;
+}
+
 int statusdir__meta_probe(int tmp_fd)
 {
 	char name[64];

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* prune.c - removing old versions by policy (spec/protocol.md, "prune").
+/* prune.c - removing old versions by policy (spec/protocol.md, "prune";
+ * a format-2 store's retention is retire.c's).
  *
  * A version goes when it is beyond the keep newest or older than max_age,
  * but never the greatest id (so cur/ is never empty and ids keep growing)
@@ -114,11 +115,17 @@ int statusdir__apply_retention(statusdir *sd, const char *known_intact)
 {
 	struct statusdir_prune_policy p;
 	struct statusdir_counts counts = { 0 };
+	uint64_t number = 0;
 	if (!sd->cfg.keep && !sd->cfg.max_age_ns)
 		return 0;
 	statusdir_prune_policy_init(&p);
 	p.keep = sd->cfg.keep;
 	p.max_age_ns = sd->cfg.max_age_ns;
+	if (sd->format == 2) {
+		if (known_intact)
+			(void)statusdir__number_parse(known_intact, &number);
+		return statusdir__retire(sd, &p, number, &counts);
+	}
 	return prune_versions(sd, &p, known_intact, &counts);
 }
 
@@ -151,6 +158,14 @@ int statusdir_prune(statusdir *sd, const struct statusdir_prune_policy *p,
 	/* every step runs even if an earlier one failed; the first error wins */
 	int r = statusdir__tmp_sweep(sd, p->tmp_age_ns,
 	                             dry ? TMP_SWEEP_DRY_RUN : TMP_SWEEP_REMOVE, p, counts);
+	if (sd->format == 2) {
+		/* no head to trim: the listing counts the versions and takes
+		 * what earlier runs freed, then retention frees a prefix */
+		int e = statusdir__retire_leftovers(sd, p, counts);
+		r = r ? r : e;
+		e = statusdir__retire(sd, p, 0, counts);
+		return r ? r : e;
+	}
 	int e = trim_head(sd, p, counts);
 	r = r ? r : e;
 	if (p->keep || p->max_age_ns) {

@@ -4,7 +4,8 @@
  * A tmp/ file is stale when its ctime is older than the age limit (36 h by
  * default; ctime because atime lies under noatime/relatime), or when its
  * name shows that its writer is gone (tmpname.c).  Only regular files are
- * considered; anything else in tmp/ is left alone.  The sweep a put runs
+ * considered; anything else in tmp/ is left alone, and so is a file with
+ * two links or more (PENDING_CLAIM).  The sweep a put runs
  * (TMP_SWEEP_GONE) uses the second rule alone: age is prune's to judge
  * (spec/protocol.md, section 7). */
 #include "internal.h"
@@ -14,6 +15,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* A tmp/ file with a second link is a format-2 claim whose check is
+ * pending (spec/format2.md, section 6.1): never stale, whatever its age or
+ * writer.  Retention validates it, or, once its name in cur/ is gone, it
+ * has one link and is judged as any other.  Format 1 links a tmp/ file
+ * only for the moment of a commit. */
+#define PENDING_CLAIM 2
 
 struct sweep {
 	const struct writer_identity *me;
@@ -25,8 +33,8 @@ struct sweep {
 };
 
 /* 1 stale, 0 not (a live writer's, or one that cannot be judged yet),
- * -ENOENT gone, -EISDIR not a regular file, or the -errno of fstatat;
- * *size (may be NULL) is the file's size. */
+ * PENDING_CLAIM, -ENOENT gone, -EISDIR not a regular file, or the -errno
+ * of fstatat; *size (may be NULL) is the file's size. */
 static int tmp_state(const struct sweep *s, int dirfd, const char *name, uint64_t *size)
 {
 	struct stat st;
@@ -36,14 +44,11 @@ static int tmp_state(const struct sweep *s, int dirfd, const char *name, uint64_
 		return -EISDIR;
 	if (size)
 		*size = (uint64_t)st.st_size;
+	if (st.st_nlink >= 2)
+		return PENDING_CLAIM;
 	int64_t ctime_ns = (int64_t)st.st_ctim.tv_sec * NS_PER_SEC + st.st_ctim.tv_nsec;
 	bool by_age = s->mode != TMP_SWEEP_GONE && ctime_ns < s->cutoff_ns;
 	return by_age || statusdir__tmp_writer_gone(s->me, name);
-}
-
-static bool is_stale(struct sweep *s, int dirfd, const char *name)
-{
-	return tmp_state(s, dirfd, name, NULL) == 1;
 }
 
 static int sweep_one(void *arg, int dirfd, const char *name, bool is_reg)
@@ -52,10 +57,13 @@ static int sweep_one(void *arg, int dirfd, const char *name, bool is_reg)
 	struct statusdir_counts none = { 0 }, *c = s->counts ? s->counts : &none;
 	if (!is_reg)
 		return 0;
-	if (!is_stale(s, dirfd, name)) {
+	int state = tmp_state(s, dirfd, name, NULL);
+	if (state != 1) {
 		if (s->mode == TMP_SWEEP_REPORT) {
 			c->tmp_busy++;
-			statusdir__report(s->p, STATUSDIR_EV_TMP_BUSY, "tmp", name, "being written");
+			statusdir__report(s->p, STATUSDIR_EV_TMP_BUSY, "tmp", name,
+			                  state == PENDING_CLAIM ? "claimed, check pending"
+			                                         : "being written");
 		}
 		return 0;
 	}
@@ -134,7 +142,7 @@ static int count_one(void *arg, int dirfd, const char *name, bool is_reg)
 	if (r == 1) {
 		us->u->stale++;
 		us->u->stale_bytes += size;
-	} else if (r == 0) {
+	} else if (r == 0 || r == PENDING_CLAIM) {
 		us->u->busy++;
 		us->u->busy_bytes += size;
 	} else if (r != -ENOENT && r != -EISDIR && !us->err) {

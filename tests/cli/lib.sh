@@ -104,6 +104,8 @@ test_prereq_check_ () {
 	SCRIPT) command -v script && script -qec 'test -t 0' /dev/null </dev/null ;;
 	PYTHON3) python3 -c 'import json' ;;
 	STRACE) strace -f -o /dev/null true ;;
+	# setfattr(1) from attr, to take an extended attribute off a file
+	SETFATTR) command -v setfattr ;;
 	GNU_TIME) /usr/bin/time -f %M -o /dev/null true ;;
 	# libfaketime's faketime(1), to step the clock back for one process
 	FAKETIME) test "$(faketime -f -1d date -u +%Y%m%d)" != "$(date -u +%Y%m%d)" ;;
