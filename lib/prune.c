@@ -156,16 +156,21 @@ int statusdir_prune(statusdir *sd, const struct statusdir_prune_policy *p,
 		counts = &local;
 	memset(counts, 0, sizeof(*counts));
 	/* every step runs even if an earlier one failed; the first error wins */
-	int r = statusdir__tmp_sweep(sd, p->tmp_age_ns,
-	                             dry ? TMP_SWEEP_DRY_RUN : TMP_SWEEP_REMOVE, p, counts);
 	if (sd->format == 2) {
-		/* no head to trim: the listing counts the versions and takes
-		 * what earlier runs freed, then retention frees a prefix */
-		int e = statusdir__retire_leftovers(sd, p, counts);
+		/* no head to trim: the listing counts the versions, validates
+		 * the claims whose writers never checked them and takes what
+		 * earlier runs freed (stale claims too, whose tmp/ files then
+		 * have one link and go in the sweep), then retention frees a
+		 * prefix */
+		int r = statusdir__retire_leftovers(sd, p, counts);
+		int e = statusdir__tmp_sweep(sd, p->tmp_age_ns,
+		                             dry ? TMP_SWEEP_DRY_RUN : TMP_SWEEP_REMOVE, p, counts);
 		r = r ? r : e;
 		e = statusdir__retire(sd, p, 0, counts);
 		return r ? r : e;
 	}
+	int r = statusdir__tmp_sweep(sd, p->tmp_age_ns,
+	                             dry ? TMP_SWEEP_DRY_RUN : TMP_SWEEP_REMOVE, p, counts);
 	int e = trim_head(sd, p, counts);
 	r = r ? r : e;
 	if (p->keep || p->max_age_ns) {

@@ -135,6 +135,8 @@ struct tmp_link {
 	dev_t dev;
 	ino_t ino;
 	int err;
+	const struct writer_identity *gone_only; /* only the link of a writer
+	                                            known gone (NULL: any) */
 };
 
 static int unlink_same_file(void *arg, int dirfd, const char *name, bool is_reg)
@@ -144,6 +146,8 @@ static int unlink_same_file(void *arg, int dirfd, const char *name, bool is_reg)
 	if (!is_reg || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    st.st_dev != t->dev || st.st_ino != t->ino)
 		return 0;
+	if (t->gone_only && !statusdir__tmp_writer_gone(t->gone_only, name))
+		return 0; /* its writer checks it itself */
 	if (unlinkat(dirfd, name, 0) != 0 && !gone(errno) && !t->err)
 		t->err = -errno;
 	return 0;
@@ -173,7 +177,7 @@ static int validate(const struct retire *rt, uint64_t k, bool dry)
 	int r = statusdir__low_read(sd, &low);
 	if (r < 0 || k <= low)
 		return r < 0 ? r : PRESENT;
-	struct tmp_link t = { st.st_dev, st.st_ino, 0 };
+	struct tmp_link t = { st.st_dev, st.st_ino, 0, NULL };
 	r = statusdir__scan(sd->tmp_fd, unlink_same_file, &t);
 	return r < 0 ? r : t.err < 0 ? t.err : PRESENT;
 }
@@ -262,24 +266,50 @@ int statusdir__retire(statusdir *sd, const struct statusdir_prune_policy *p,
 
 /* ---- prune's listing of cur/ ---- */
 
+/* A version above L seen with two links: a claim whose check is pending. */
+struct pending {
+	uint64_t k;
+	dev_t dev;
+	ino_t ino;
+};
+
 struct leftovers {
 	uint64_t low;
 	uint64_t *numbers; /* names at or below L */
 	size_t n, cap;
+	struct pending *pending; /* claims above L whose check is pending */
+	size_t np, pcap;
 	uint64_t versions; /* regular files above L */
 	int err;
 };
+
+static int note_pending(struct leftovers *l, int dirfd, const char *name, uint64_t k)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink < 2)
+		return 0;
+	if (l->np == l->pcap) {
+		size_t cap = l->pcap ? 2 * l->pcap : 8;
+		void *v = realloc(l->pending, cap * sizeof(*l->pending));
+		if (!v)
+			return -ENOMEM;
+		l->pending = v;
+		l->pcap = cap;
+	}
+	l->pending[l->np++] = (struct pending){ k, st.st_dev, st.st_ino };
+	return 0;
+}
 
 static int note_number(void *arg, int dirfd, const char *name, bool is_reg)
 {
 	struct leftovers *l = arg;
 	uint64_t k;
-	(void)dirfd;
 	if (!statusdir__number_parse(name, &k))
 		return 0; /* junk: left alone, as format 1's prune does */
 	if (k > l->low) {
 		l->versions += is_reg;
-		return 0;
+		return is_reg ? note_pending(l, dirfd, name, k) : 0;
 	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 16;
@@ -291,6 +321,30 @@ static int note_number(void *arg, int dirfd, const char *name, bool is_reg)
 	}
 	l->numbers[l->n++] = k;
 	return 0;
+}
+
+/* R2 for a claim seen in the listing whose writer is known gone (killed
+ * between its claim and its check): look at it again (the same file, still
+ * two links), then read L; while it is above L, remove its tmp/ link.  A
+ * live writer's claim is left to its writer (or to R2 when its number is
+ * freed).  A claim at or below L is stale (or was validated and freed) and
+ * is removed as a leftover. */
+static int validate_seen(statusdir *sd, const struct pending *c)
+{
+	char name[STATUSDIR_ID_SIZE];
+	struct stat st;
+	uint64_t low;
+	statusdir__number_format(c->k, name);
+	if (fstatat(sd->cur_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return gone(errno) ? 0 : -errno;
+	if (st.st_dev != c->dev || st.st_ino != c->ino || st.st_nlink < 2)
+		return 0;
+	int r = statusdir__low_read(sd, &low);
+	if (r < 0 || c->k <= low)
+		return r;
+	struct tmp_link t = { st.st_dev, st.st_ino, 0, &sd->me };
+	r = statusdir__scan(sd->tmp_fd, unlink_same_file, &t);
+	return r < 0 ? r : t.err;
 }
 
 int statusdir__retire_leftovers(statusdir *sd, const struct statusdir_prune_policy *p,
@@ -305,6 +359,14 @@ int statusdir__retire_leftovers(statusdir *sd, const struct statusdir_prune_poli
 	if (r == 0)
 		r = statusdir__scan(sd->cur_fd, note_number, &l);
 	counts->versions += l.versions;
+	/* claims whose writers were killed between the claim and the check:
+	 * R2's validation, claim by claim, with L read after the look, so
+	 * that their tmp/ links go */
+	for (size_t i = 0; r == 0 && !dry && i < l.np; i++) {
+		int v = validate_seen(sd, &l.pending[i]);
+		if (v < 0 && !l.err)
+			l.err = v;
+	}
 	for (size_t i = 0; r == 0 && i < l.n; i++) {
 		statusdir__number_format(l.numbers[i], name);
 		if (!dry && unlinkat(sd->cur_fd, name, 0) != 0) {
@@ -318,5 +380,6 @@ int statusdir__retire_leftovers(statusdir *sd, const struct statusdir_prune_poli
 		statusdir__report(p, STATUSDIR_EV_REMOVED, "cur", name, "freed, not yet removed");
 	}
 	free(l.numbers);
+	free(l.pending);
 	return r < 0 ? r : l.err;
 }

@@ -511,9 +511,8 @@ static void test_leftovers_removed_by_prune(void **state)
 	prune_ok(s->sd, 0, 0, &e, &c);
 	assert_int_equal(c.removed, 2);
 	assert_cur_is(s, 5, 6);
-	/* one link left: the sweep takes it as the file of a gone writer */
-	assert_int_equal(c.tmp_removed, 0); /* swept before the listing */
-	prune_ok(s->sd, 0, 0, &e, &c);
+	/* one link left: the sweep, after the listing, takes it as the file
+	 * of a gone writer in the same run */
 	assert_int_equal(c.tmp_removed, 1);
 	assert_false(store_has(s, "tmp", name));
 	assert_int_equal(low_of(s), 4);
@@ -609,15 +608,46 @@ static void sweep_keeps_pending_claims(struct store *s, bool format2)
 	prune_ok(s->sd, 0, 0, &e, &c);
 	assert_int_equal(c.tmp_removed, 1);
 	assert_false(store_has(s, "tmp", plain));
-	assert_true(store_has(s, "tmp", claim));
-	if (!format2)
+	if (!format2) {
+		assert_true(store_has(s, "tmp", claim));
 		return;
-	/* its name in cur/ removed (a stale claim undone): an ordinary file */
-	cur_path(s, 4, p);
-	assert_int_equal(unlink(p), 0);
-	prune_ok(s->sd, 0, 0, &e, &c);
-	assert_int_equal(c.tmp_removed, 1);
+	}
+	/* format 2: prune validated the claim (above L, its writer never
+	 * checked it), so its tmp/ link went and version 4 stays */
 	assert_false(store_has(s, "tmp", claim));
+	assert_int_equal(links_of(s, "cur", num(4)), 1);
+	/* a stale claim at or below L whose writer died: its name in cur/ goes
+	 * as a leftover, and then its tmp/ file in the same prune */
+	put_numbered(s->sd, 2, NULL); /* 5, 6 */
+	gone_writer_name(s, claim);
+	plant_claim(s, claim, 7);
+	put_numbered(s->sd, 1, NULL); /* 8 */
+	char low[PATH_MAX];
+	store_file(s, "low", low);
+	assert_int_equal(truncate(low, 7), 0); /* L 7: the claim of 7 is stale */
+	prune_ok(s->sd, 0, 0, &e, &c);
+	assert_false(store_has(s, "cur", num(7)));
+	assert_false(store_has(s, "tmp", claim));
+}
+
+/* A writer killed between its claim and its check leaves the claim's tmp/
+ * link: prune validates it (R2: the look, then L).  A live writer's claim
+ * is its writer's to check. */
+static void test_prune_validates_unchecked_claims(void **state)
+{
+	struct store *s = *state;
+	struct events e;
+	char dead[NAME_MAX + 1], live[NAME_MAX + 1];
+	put_numbered(s->sd, 2, NULL);
+	gone_writer_name(s, dead);
+	plant_claim(s, dead, 3);
+	tmp_name_now(s->sd, s, live);
+	plant_claim(s, live, 4);
+	prune_ok(s->sd, 0, 0, &e, NULL);
+	assert_false(store_has(s, "tmp", dead));
+	assert_int_equal(links_of(s, "cur", num(3)), 1);
+	assert_int_equal(links_of(s, "tmp", live), 2);
+	assert_int_equal(low_of(s), 0);
 }
 
 static void test_sweep_keeps_pending_claims(void **state)
@@ -737,6 +767,7 @@ int main(void)
 		T(test_leftovers_removed_by_prune),
 		T(test_concurrent_retention),
 		T(test_two_handles_take_turns),
+		T(test_prune_validates_unchecked_claims),
 		T(test_sweep_keeps_pending_claims),
 		cmocka_unit_test_setup_teardown(test_sweep_keeps_linked_files_format1,
 		                                fault_store_setup, fault_store_teardown),

@@ -264,7 +264,8 @@ static void test_sweep_every_call(void **state)
  * the version committed, named by the id the put returns. */
 static void test_sweep_format2(void **state)
 {
-	static const enum op ops[] = { OP_PUT, OP_PUT_FD, OP_PUT_IF, OP_GET, OP_GET_FD };
+	static const enum op ops[] = { OP_PUT, OP_PUT_FD, OP_PUT_IF, OP_GET, OP_GET_FD, OP_PRUNE,
+	                               OP_VERIFY };
 	sweep_ops(state, ops, sizeof(ops) / sizeof(ops[0]));
 }
 
