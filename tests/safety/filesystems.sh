@@ -34,7 +34,7 @@ cli_tests=$(ls "$top_srcdir"/tests/cli/t[0-9]*.sh 2>/dev/null)
 n_cli=0
 for t in $cli_tests; do n_cli=$((n_cli + 1)); done
 set -- $filesystems
-echo "1..$(( $# * (2 + n_cli) ))"
+echo "1..$(( $# * (4 + n_cli) ))"
 
 mount_fs() {
 	case $1 in
@@ -72,6 +72,18 @@ for fs in $filesystems; do
 	st=$?
 	printf '%s\n' "$out" | grep '^#' | head -5
 	tap $n $st "$fs: crash rounds"
+	rm -rf "$work/mnt/torture" "$work/mnt/torture.acks" "$work/mnt/crash" "$work/mnt/crash.acks"
+	# format 2: its watcher may miss nothing on any of them
+	n=$((n + 1))
+	out=$("$torture" -2 -w 4 -r 2 -c 2 -k 10 -d "${FS_SECONDS:-2}" "$work/mnt/torture" 2>&1)
+	st=$?
+	printf '%s\n' "$out" | grep '^#' | head -5
+	tap $n $st "$fs: format 2 torture"
+	n=$((n + 1))
+	out=$("$torture" -2 --crash 10 -w 4 -c 2 -k 10 "$work/mnt/crash" 2>&1)
+	st=$?
+	printf '%s\n' "$out" | grep '^#' | head -5
+	tap $n $st "$fs: format 2 crash rounds"
 	rm -rf "$work/mnt/torture" "$work/mnt/torture.acks" "$work/mnt/crash" "$work/mnt/crash.acks"
 	for t in $cli_tests; do
 		n=$((n + 1))
