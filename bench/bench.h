@@ -195,6 +195,7 @@ struct row {
 	const char *skip;
 	double attempts;    /* update: attempts per success; 0: not counted */
 	double wasted;      /* update: conflicts per success; < 0: none possible */
+	uint64_t gave_up;   /* update: updates that ran out of retries */
 };
 
 struct rows {

@@ -42,7 +42,8 @@ static const struct section_text sections[] = {
 	{ "update", "read-modify-write of one counter by concurrent processes, "
 	            "durable: successes/s of all together, median and worst round; "
 	            "tries: attempts per success, wasted: attempts that lost a "
-	            "conflict per success (all rounds); x ref: to the flock way of "
+	            "conflict per success (all rounds), gave up: updates that ran out "
+	            "of retries (nothing committed); x ref: to the flock way of "
 	            "the same kind (in-process or processes) with as many processes" },
 	{ "update-latency", "the same runs: µs from the start of a success's "
 	                    "first attempt to its commit, median and p99 of all "
@@ -106,6 +107,8 @@ static void print_row(const struct rows *r, const struct row *w, struct layout l
 		printf(" %7.2f %7.2f  %s", ratio(w->median, ref->median),
 		       ratio(w->p99, ref->p99), ref->key);
 	}
+	if (w->gave_up)
+		printf("  (%" PRIu64 " gave up)", w->gave_up);
 	putchar('\n');
 }
 

@@ -219,12 +219,9 @@ void updates_rows(struct updates *u, struct rows *r)
 				.attempts = (double)u->attempts[w][k] / ok,
 				.wasted = conflicts ? (double)(u->attempts[w][k] - u->successes[w][k]) / ok
 				                    : -1,
+				.gave_up = u->gave_up[w][k],
 			};
 			rate_row[w][k] = rows_add(r, &row);
-			if (u->gave_up[w][k])
-				note("update: %s, %u processes: %" PRIu64 " updates gave up "
-				     "(out of retries, nothing committed)", cw->key, counts[k],
-				     u->gave_up[w][k]);
 		}
 	}
 	for (size_t w = 0; w < N_COUNTER_WAYS; w++) {
