@@ -36,6 +36,7 @@ static const char usage[] =
 	"                        1 MiB payloads in-process 1/10 (200)\n"
 	"  -b, --budget SEC      at most SEC per case and round (2)\n"
 	"  -w, --writers-time SEC  length of each concurrent-writers run (1)\n"
+	"  -u, --update-time SEC   length of each read-modify-write run (1)\n"
 	"  -p, --payloads LIST   payload sizes (100,4K,1M); K, M, G are binary\n"
 	"  -H, --history LIST    versions in the store for newest-get\n"
 	"                        (1,100,10000,100000)\n"
@@ -43,7 +44,10 @@ static const char usage[] =
 	"                        retention after 1000000 puts (make bench-long)\n"
 	"      --aged N          measure retention after N puts as well\n"
 	"      --rss-size SIZE   payload of the peak-RSS runs (1G; 0 skips them)\n"
-	"  -o, --only LIST       sections: put,get,history,retention,writers,rss\n"
+	"  -o, --only LIST       sections: put,get,history,retention,writers,rss,\n"
+	"                        update; update (read-modify-write of one counter)\n"
+	"                        is not in the default run: it takes 20 runs of\n"
+	"                        --update-time per round (about 2 minutes)\n"
 	"      --csv FILE        (bench-results.csv)\n"
 	"      --plots DIR       where to draw the PNGs (.)\n"
 	"      --no-plots\n"
@@ -61,6 +65,7 @@ static const struct option long_opts[] = {
 	{ "iters", required_argument, NULL, 'i' },
 	{ "budget", required_argument, NULL, 'b' },
 	{ "writers-time", required_argument, NULL, 'w' },
+	{ "update-time", required_argument, NULL, 'u' },
 	{ "payloads", required_argument, NULL, 'p' },
 	{ "history", required_argument, NULL, 'H' },
 	{ "only", required_argument, NULL, 'o' },
@@ -84,9 +89,9 @@ static void defaults(struct options *o)
 	static const uint64_t histories[] = { 1, 100, 10000, 100000 };
 	*o = (struct options){
 		.dir = ".", .rounds = 5, .iters = 200, .turns = 20, .budget_s = 2,
-		.writers_s = 1,
+		.writers_s = 1, .update_s = 1,
 		.n_payloads = 3, .n_histories = 4, .rss_size = (uint64_t)1 << 30,
-		.sections = ~0u, .csv = "bench-results.csv", .plot_dir = ".",
+		.sections = ~(unsigned)SEC_UPDATE, .csv = "bench-results.csv", .plot_dir = ".",
 		.plot_script = BENCH_PLOT_SCRIPT,
 		.tools = { .cli = BENCH_CLI, .floor_cmd = BENCH_FLOOR_CMD },
 	};
@@ -127,15 +132,15 @@ static size_t parse_list(const char *s, uint64_t *out, size_t cap)
 static unsigned parse_sections(const char *s)
 {
 	static const char *const names[] = { "put", "get", "history", "retention",
-	                                     "writers", "rss" };
+	                                     "writers", "rss", "update" };
 	char *copy = xasprintf("%s", s), *save = NULL;
 	unsigned bits = 0;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		size_t i = 0;
-		while (i < 6 && strcmp(t, names[i]) != 0)
+		while (i < 7 && strcmp(t, names[i]) != 0)
 			i++;
-		if (i == 6)
-			die("no section %s (put, get, history, retention, writers, rss)", t);
+		if (i == 7)
+			die("no section %s (put, get, history, retention, writers, rss, update)", t);
 		bits |= 1u << i;
 	}
 	free(copy);
@@ -146,13 +151,14 @@ static void parse_args(struct options *o, int argc, char **argv)
 {
 	uint64_t list[8];
 	int c;
-	while ((c = getopt_long(argc, argv, "d:r:i:b:w:p:H:o:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:i:b:w:u:p:H:o:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->dir = optarg; break;
 		case 'r': o->rounds = (unsigned)parse_count(optarg); break;
 		case 'i': o->iters = (unsigned)parse_count(optarg); break;
 		case 'b': o->budget_s = strtod(optarg, NULL); break;
 		case 'w': o->writers_s = strtod(optarg, NULL); break;
+		case 'u': o->update_s = strtod(optarg, NULL); break;
 		case 'p':
 			o->n_payloads = parse_list(optarg, list, 8);
 			for (size_t i = 0; i < o->n_payloads; i++)
@@ -204,7 +210,10 @@ static void print_setup(const struct options *o)
 		printf("%s %s %s", i ? "," : "", names[i],
 		       alts[i]->version ? alts[i]->version() : "(not built: skipped)");
 	printf("\nrun:     %u rounds, %u puts per case and round, budget %.1f s, "
-	       "writers %.1f s per run\n", o->rounds, o->iters, o->budget_s, o->writers_s);
+	       "writers %.1f s per run", o->rounds, o->iters, o->budget_s, o->writers_s);
+	if (o->sections & SEC_UPDATE)
+		printf(", update %.1f s per run", o->update_s);
+	putchar('\n');
 	fflush(stdout);
 }
 
@@ -224,17 +233,24 @@ int main(int argc, char **argv)
 	plan_build(&p, &o);
 	plan_prepare(&p, &o, root);
 	struct writers *w = o.sections & SEC_WRITERS ? writers_new(&m) : NULL;
+	struct updates *u = o.sections & SEC_UPDATE ? updates_new(&m) : NULL;
 	for (unsigned i = 0; i < o.rounds; i++) {
 		note("round %u of %u", i + 1, o.rounds);
 		plan_round(&p, &o);
 		if (w)
 			writers_round(w, &o, root, i);
+		if (u)
+			updates_round(u, &o, root, i);
 	}
 	rows_from_plan(&rows, &p);
 	plan_close(&p);
 	if (w) {
 		writers_rows(w, &rows);
 		writers_free(w);
+	}
+	if (u) {
+		updates_rows(u, &rows);
+		updates_free(u);
 	}
 	if (o.rss_size && (o.sections & SEC_RSS))
 		rss_run(&o, root, &rows);

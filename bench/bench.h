@@ -25,6 +25,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
 void fill_payload(void *buf, size_t len); /* incompressible, same every run */
+/* len bytes from a pipe, or dies saying that who died. */
+void read_exactly(int fd, void *buf, size_t len, const char *who);
 int write_file(const char *path, const void *buf, size_t len);
 int make_dir(const char *path); /* 0 if made or already there, or -errno */
 int remove_tree(const char *path);
@@ -119,6 +121,7 @@ enum section_bit {
 	SEC_RETENTION = 1 << 3,
 	SEC_WRITERS = 1 << 4,
 	SEC_RSS = 1 << 5,
+	SEC_UPDATE = 1 << 6,
 };
 
 struct options {
@@ -128,6 +131,7 @@ struct options {
 	unsigned turns;        /* a round's operations come in this many turns */
 	double budget_s;       /* at most this long per case per round */
 	double writers_s;      /* length of one concurrent-writers run */
+	double update_s;       /* length of one read-modify-write run */
 	size_t payloads[8];
 	size_t n_payloads;
 	uint64_t histories[8];
@@ -182,13 +186,16 @@ struct row {
 	const char *label;
 	uint64_t payload;
 	uint64_t history;
-	unsigned writers;
+	unsigned writers;      /* writers and update: processes */
 	size_t n;
 	const char *unit;   /* "us", "puts/s", "KiB", "ms" */
 	double median;
 	double p99;         /* puts/s: the worst round */
 	int ref;            /* row index, -1: none */
 	const char *skip;
+	double attempts;    /* update: attempts per success; 0: not counted */
+	double wasted;      /* update: conflicts per success; < 0: none possible */
+	uint64_t gave_up;   /* update: updates that ran out of retries */
 };
 
 struct rows {
@@ -211,6 +218,38 @@ void writers_round(struct writers *w, const struct options *o, const char *root,
                    unsigned round);
 void writers_rows(struct writers *w, struct rows *r);
 void writers_free(struct writers *w);
+
+/* ---- counter.c: ways for processes to add one to a shared counter ------ */
+enum counter_way_id { CW_FLOCK, CW_STATUSDIR, CW_SQLITE, CW_FLOCK_CMD, CW_CLI,
+                      N_COUNTER_WAYS };
+struct counter_way {
+	const char *key;
+	const char *label;
+	bool process;  /* each update is a whole process */
+	int ref;       /* the way it is compared to; -1: none */
+};
+extern const struct counter_way counter_ways[N_COUNTER_WAYS];
+struct counter;
+/* A new counter at 0 in dir (which does not exist yet); -ENOTSUP when the
+ * way was not built in. */
+int counter_setup(enum counter_way_id way, const char *dir);
+/* One process's handle on it. */
+int counter_open(enum counter_way_id way, const char *dir, const struct tools *tools,
+                 struct counter **c);
+/* One update: 1 when committed, 0 when it gave up having committed nothing
+ * (statusdir update out of retries), or -errno. */
+int counter_add_one(struct counter *c);
+uint64_t counter_attempts(struct counter *c); /* tries so far, committed or not */
+void counter_close(struct counter *c);
+int counter_value(enum counter_way_id way, const char *dir, int64_t *value);
+
+/* ---- update.c: read-modify-write of one counter by concurrent processes */
+struct updates;
+struct updates *updates_new(const struct machine *m);
+void updates_round(struct updates *u, const struct options *o, const char *root,
+                   unsigned round);
+void updates_rows(struct updates *u, struct rows *r);
+void updates_free(struct updates *u);
 
 /* ---- rss.c: a big put and get through the CLI --------------------------- */
 void rss_run(const struct options *o, const char *root, struct rows *r);

@@ -39,6 +39,15 @@ static const struct section_text sections[] = {
 	{ "writers", "concurrent writer processes, durable 4 KiB puts: puts/s of all "
 	             "together, median and worst round; x ref: to the raw floor "
 	             "with as many writers" },
+	{ "update", "read-modify-write of one counter by concurrent processes, "
+	            "durable: successes/s of all together, median and worst round; "
+	            "tries: attempts per success, wasted: attempts that lost a "
+	            "conflict per success (all rounds), gave up: updates that ran out "
+	            "of retries (nothing committed); x ref: to the flock way of "
+	            "the same kind (in-process or processes) with as many processes" },
+	{ "update-latency", "the same runs: µs from the start of a success's "
+	                    "first attempt to its commit, median and p99 of all "
+	                    "rounds; x ref: as above" },
 	{ "rss", "peak RSS of one run through the CLI: KiB; x ref: to cat" },
 	{ "rss-time", "wall time of the same runs: ms; x ref: to cat" },
 };
@@ -56,11 +65,28 @@ static double ratio(double a, double b)
 	return b > 0 ? a / b : 0;
 }
 
-static void print_row(const struct rows *r, const struct row *w, bool writers)
+/* How a section's table is laid out. */
+struct layout {
+	bool procs;  /* a column of process counts instead of history sizes */
+	bool worst;  /* rates: the worst round instead of p99 */
+	bool tries;  /* attempts and wasted attempts per success */
+};
+
+static struct layout layout_of(const char *section)
+{
+	bool writers = strcmp(section, "writers") == 0, update = strcmp(section, "update") == 0;
+	return (struct layout){ writers || update || strcmp(section, "update-latency") == 0,
+	                        writers || update, update };
+}
+
+static void print_row(const struct rows *r, const struct row *w, struct layout l)
 {
 	char size[32], hist[32];
-	size_text(w->payload, size, sizeof(size));
-	if (writers)
+	if (w->payload || !l.procs)
+		size_text(w->payload, size, sizeof(size));
+	else
+		snprintf(size, sizeof(size), "-");
+	if (l.procs)
 		snprintf(hist, sizeof(hist), "%u", w->writers);
 	else if (w->history)
 		snprintf(hist, sizeof(hist), "%" PRIu64, w->history);
@@ -72,24 +98,33 @@ static void print_row(const struct rows *r, const struct row *w, bool writers)
 		return;
 	}
 	printf("%6zu %10.1f %10.1f", w->n, w->median, w->p99);
+	if (l.tries && w->wasted >= 0)
+		printf(" %6.2f %6.2f", w->attempts, w->wasted);
+	else if (l.tries)
+		printf(" %6.2f %6s", w->attempts, "-");
 	if (w->ref >= 0) {
 		const struct row *ref = &r->v[w->ref];
 		printf(" %7.2f %7.2f  %s", ratio(w->median, ref->median),
 		       ratio(w->p99, ref->p99), ref->key);
 	}
+	if (w->gave_up)
+		printf("  (%" PRIu64 " gave up)", w->gave_up);
 	putchar('\n');
 }
 
 static void print_section(const struct rows *r, const char *section)
 {
-	bool writers = strcmp(section, "writers") == 0;
+	struct layout l = layout_of(section);
 	printf("\n== %s: %s\n", section, title_of(section));
-	printf("%-46s %8s %8s %6s %10s %10s %7s %7s  %s\n", "case", "payload",
-	       writers ? "writers" : "history", "n", "median", writers ? "worst" : "p99",
-	       "x ref", writers ? "x worst" : "x p99", "ref");
+	printf("%-46s %8s %8s %6s %10s %10s", "case", "payload",
+	       !l.procs ? "history" : strcmp(section, "writers") == 0 ? "writers" : "procs",
+	       "n", "median", l.worst ? "worst" : "p99");
+	if (l.tries)
+		printf(" %6s %6s", "tries", "wasted");
+	printf(" %7s %7s  %s\n", "x ref", l.worst ? "x worst" : "x p99", "ref");
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->v[i].section, section) == 0)
-			print_row(r, &r->v[i], writers);
+			print_row(r, &r->v[i], l);
 }
 
 void report_print(const struct rows *r)
@@ -112,7 +147,8 @@ int report_csv(const struct rows *r, const char *path)
 	if (!f)
 		return -1;
 	fputs("section,key,payload_bytes,history,writers,n,unit,median,p99,"
-	      "ref_key,ratio_median,ratio_p99,label\n", f);
+	      "ref_key,ratio_median,ratio_p99,attempts_per_success,"
+	      "wasted_per_success,label\n", f);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *w = &r->v[i];
 		const struct row *ref = w->ref >= 0 ? &r->v[w->ref] : NULL;
@@ -125,6 +161,12 @@ int report_csv(const struct rows *r, const char *path)
 		else
 			fprintf(f, "%.3f,%.3f,%s,%.4f,%.4f", w->median, w->p99, ref->key,
 			        ratio(w->median, ref->median), ratio(w->p99, ref->p99));
+		if (w->attempts > 0)
+			fprintf(f, ",%.4f,", w->attempts);
+		else
+			fputs(",,", f);
+		if (w->attempts > 0 && w->wasted >= 0)
+			fprintf(f, "%.4f", w->wasted);
 		fprintf(f, ",\"%s\"\n", w->label);
 	}
 	return fclose(f) == 0 ? 0 : -1;

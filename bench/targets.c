@@ -99,6 +99,36 @@ static void writers_target(const struct rows *r, const struct machine *m)
 		        1.0, "x", "");
 }
 
+/* With one process, the time of an update is the median latency of a
+ * success (no one to conflict with or wait for); with eight, latencies hold
+ * lock waits and back-offs, and successes/s of all together tell more.  The
+ * verdict is the in-process pair's; the process pair (what a shell user
+ * sees) and eight processes are printed beside it. */
+static bool update_ratio(const struct rows *r, const char *section, const char *a,
+                         const char *b, unsigned procs, double *v)
+{
+	return ratio_of(rows_find(r, section, a, 0, 0, procs),
+	                rows_find(r, section, b, 0, 0, procs), v);
+}
+
+static void update_target(const struct rows *r, const struct machine *m)
+{
+	double in1, proc1, in8, proc8;
+	char remark[96];
+	if (!update_ratio(r, "update-latency", "statusdir", "flock", 1, &in1))
+		return;
+	int n = snprintf(remark, sizeof(remark), "%s", m->tmpfs ? "(tmpfs)" : "(disk)");
+	if (update_ratio(r, "update-latency", "cli", "flock-cmd", 1, &proc1))
+		snprintf(remark + n, sizeof(remark) - (size_t)n,
+		         " processes: statusdir update / flock(1) %.2fx", proc1);
+	verdict("update, 1 process, median time: statusdir / flock(2)", in1, AT_MOST, 1.2,
+	        "x", remark);
+	if (update_ratio(r, "update", "statusdir", "flock", 8, &in8) &&
+	    update_ratio(r, "update", "cli", "flock-cmd", 8, &proc8))
+		printf("  (8 processes, successes/s: statusdir / flock(2) %.2fx in-process, "
+		       "statusdir update / flock(1) %.2fx)\n", in8, proc8);
+}
+
 static void gets_target(const struct rows *r)
 {
 	const struct row *sd1 = NULL, *last = NULL;
@@ -181,6 +211,7 @@ void targets_print(const struct rows *r, const struct machine *m)
 	       m->fs);
 	puts_target(r, m);
 	writers_target(r, m);
+	update_target(r, m);
 	gets_target(r);
 	process_target(r);
 	retention_target(r);

@@ -98,6 +98,20 @@ void fill_payload(void *buf, size_t len)
 	}
 }
 
+void read_exactly(int fd, void *buf, size_t len, const char *who)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("%s died", who);
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
 int write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);

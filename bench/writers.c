@@ -73,20 +73,6 @@ static void writer(const struct backend *be, const struct bench_ctx *ctx,
 	_exit(write(out, &t, sizeof(t)) == sizeof(t) ? 0 : 1);
 }
 
-static void read_exactly(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die("a writer process died");
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 /* Forks n writers, lets them go at once: total puts per second * 1000. */
 static int64_t run(const struct backend *be, const struct bench_ctx *ctx,
                    unsigned n, double seconds)
@@ -109,13 +95,13 @@ static int64_t run(const struct backend *be, const struct bench_ctx *ctx,
 	close(out[1]);
 	for (unsigned i = 0; i < n; i++) {
 		char c;
-		read_exactly(ready[0], &c, 1);
+		read_exactly(ready[0], &c, 1, "a writer process");
 	}
 	close(go[1]);
 	int64_t total = 0, longest = 1;
 	for (unsigned i = 0; i < n; i++) {
 		struct tally t;
-		read_exactly(out[0], &t, sizeof(t));
+		read_exactly(out[0], &t, sizeof(t), "a writer process");
 		if (t.puts < 0)
 			die("%s: a writer's put failed", be->key);
 		total += t.puts;
