@@ -18,6 +18,9 @@
  * the newest get must skip to return an intact version at least as new as
  * the last acknowledgement.
  *
+ * PL_FORMAT2=1 makes the writer's store a format-2 one (spec/format2.md):
+ * the same checks hold, its ids being numbers in commit order.
+ *
  * PL_SKIP_FSYNC=file or =dir (honoured only by the powerloss-broken
  * build, linked with --wrap=fsync) leaves out one of put's fsyncs (with
  * PL_ONE_FLUSH, "file" is its only one), to show that the test notices. */
@@ -57,10 +60,15 @@ int __wrap_fsync(int fd)
 }
 #endif
 
+static bool env_is_1(const char *name)
+{
+	const char *v = getenv(name);
+	return v && strcmp(v, "1") == 0;
+}
+
 static bool one_flush(void)
 {
-	const char *v = getenv("PL_ONE_FLUSH");
-	return v && strcmp(v, "1") == 0;
+	return env_is_1("PL_ONE_FLUSH");
 }
 
 static int do_write(const char *store, const char *acklog, long stop_after)
@@ -69,7 +77,8 @@ static int do_write(const char *store, const char *acklog, long stop_after)
 	char id[STATUSDIR_ID_SIZE], line[STATUSDIR_ID_SIZE + 1];
 	char *buf = malloc(BUF_CAP);
 	int log = open(acklog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	int r = statusdir_open(store, STATUSDIR_CREATE, NULL, &sd);
+	unsigned format = env_is_1("PL_FORMAT2") ? STATUSDIR_FORMAT2 : 0;
+	int r = statusdir_open(store, STATUSDIR_CREATE | format, NULL, &sd);
 	if (!buf || log < 0 || r < 0) {
 		fprintf(stderr, "powerloss: cannot start: %s\n", statusdir_strerror(r));
 		return 2;

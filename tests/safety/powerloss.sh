@@ -374,8 +374,8 @@ init_round() {
 n=0
 plan=0
 one_rounds=$(( (rounds + 1) / 2 ))
-for fs in $filesystems; do plan=$((plan + 1 + rounds + one_rounds)); done
-plan=$((plan + 5))
+for fs in $filesystems; do plan=$((plan + 1 + rounds + one_rounds + 2)); done
+plan=$((plan + 7))
 echo "1..$plan"
 for fs in $filesystems; do
 	n=$((n + 1))
@@ -401,6 +401,18 @@ for fs in $filesystems; do
 			fi
 			r=$((r + 1))
 		done
+	done
+	# format 2 (PL_FORMAT2): the claim is the commit; one round each way
+	for one in 0 1; do
+		how="two flushes" mode=after-ack
+		[ $one = 1 ] && how="one flush" mode=random
+		n=$((n + 1))
+		what="$fs, format 2, $how: power cut ($mode): acknowledged puts intact, nothing half-written read"
+		if PL_FORMAT2=1 one_round "$fs" "$bin" $mode "" $one; then
+			echo "ok $n - $what"
+		else
+			echo "not ok $n - $what"
+		fi
 	done
 done
 
@@ -429,6 +441,10 @@ selftest() {
 selftest "put's file fsync" "" one_round ext4 "$broken" after-ack file 0
 selftest "put's dir fsync" "" one_round ext4 "$broken" after-ack dir 0
 selftest "the one fsync of a one-flush put" "" one_round ext4 "$broken" after-ack file 1
+export PL_FORMAT2=1
+selftest "format 2 put's file fsync" "" one_round ext4 "$broken" after-ack file 0
+selftest "format 2 put's fsync of cur/" "" one_round ext4 "$broken" after-ack dir 0
+unset PL_FORMAT2
 selftest "the fsync of the new store's own directory at init" "" \
 	init_round ext4 "$sd_broken" holder:format
 # The parent's fsync (spec/protocol.md, O2) is what POSIX asks for, but
