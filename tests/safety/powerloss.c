@@ -21,6 +21,15 @@
  * PL_FORMAT2=1 makes the writer's store a format-2 one (spec/format2.md):
  * the same checks hold, its ids being numbers in commit order.
  *
+ * PL_NOSYNC=1 (with PL_FORMAT2=1) puts with STATUSDIR_NOSYNC, every
+ * fifth with STATUSDIR_ONE_FLUSH (on btrfs its flush keeps its own name
+ * and not the earlier ones: holes); no-sync promises nothing across a
+ * power cut: the check then stands for the next
+ * boot (it renames the writer's unsynced marker to another boot's), opens
+ * the store for writing, which must seal every hole below the greatest
+ * number with a tombstone, and puts once: the new number must be above
+ * every version that survived (spec/format2.md, section 12).
+ *
  * PL_SKIP_FSYNC=file or =dir (honoured only by the powerloss-broken
  * build, linked with --wrap=fsync) leaves out one of put's fsyncs (with
  * PL_ONE_FLUSH, "file" is its only one), to show that the test notices. */
@@ -28,6 +37,7 @@
 #include "payload.h"
 #include "statusdir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -85,11 +95,16 @@ static int do_write(const char *store, const char *acklog, long stop_after)
 	}
 	unsigned seed = (unsigned)getpid();
 	unsigned flags = one_flush() ? STATUSDIR_ONE_FLUSH : 0;
+	if (env_is_1("PL_NOSYNC"))
+		flags = STATUSDIR_NOSYNC;
 	armed = 1;
 	for (uint64_t seq = 0;; seq++) {
 		size_t len = (size_t)rand_r(&seed) % (seq % 7 == 0 ? 150000 : 8000);
 		size_t n = payload_make(buf, BUF_CAP, (unsigned)getpid(), seq, len);
-		r = statusdir_put(sd, buf, n, flags, id);
+		/* no-sync: every 5th put one flush, which on btrfs makes its
+		 * own name durable and not the earlier ones: holes to seal */
+		unsigned f = flags == STATUSDIR_NOSYNC && seq % 5 == 4 ? STATUSDIR_ONE_FLUSH : flags;
+		r = statusdir_put(sd, buf, n, f, id);
 		if (r < 0) {
 			fprintf(stderr, "powerloss: put: %s\n", statusdir_strerror(r));
 			return 1;
@@ -193,8 +208,94 @@ static int do_check(const char *store, const char *acklog)
 	return bad ? 1 : 0;
 }
 
+/* The next boot, as the store sees it: every unsynced.HOST.BOOT marker
+ * gets another BOOT (all zeros, or all ones if that is this boot's). */
+static int next_boot(const char *store)
+{
+	char boot[64] = "", path[4200], to[4200];
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	if (f) {
+		if (!fgets(boot, sizeof(boot), f))
+			boot[0] = '\0';
+		fclose(f);
+	}
+	const char *other = boot[0] == '0' ? "ffffffffffffffffffffffffffffffff"
+	                                   : "00000000000000000000000000000000";
+	DIR *d = opendir(store);
+	if (!d)
+		return -1;
+	int moved = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		if (strncmp(e->d_name, "unsynced.", 9) != 0 || len < 9 + 33)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", store, e->d_name);
+		snprintf(to, sizeof(to), "%s/%.*s%s", store, (int)(len - 32), e->d_name, other);
+		if (rename(path, to) != 0)
+			return -1;
+		moved++;
+	}
+	closedir(d);
+	printf("# %d unsynced marker(s) now of another boot\n", moved);
+	return moved > 0 ? 0 : -1;
+}
+
+/* After next_boot(): a writable open seals the holes, and a put claims
+ * above every survivor. */
+static int check_sealed(const char *store)
+{
+	statusdir *sd;
+	char path[4200], id[STATUSDIR_ID_SIZE];
+	struct stat st;
+	int bad = 0;
+	/* PL_SAME_BOOT=1: the marker stays this boot's, so nothing is sealed:
+	 * the planted bug that shows the check can tell */
+	if (!env_is_1("PL_SAME_BOOT") && next_boot(store) < 0) {
+		printf("# no unsynced marker to carry over\n");
+		return 1;
+	}
+	int r = statusdir_open(store, 0, NULL, &sd);
+	if (r < 0) {
+		printf("# open for writing: %s\n", statusdir_strerror(r));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/low", store);
+	uint64_t low = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	uint64_t greatest = 0, tombstones = 0;
+	snprintf(path, sizeof(path), "%s/cur", store);
+	DIR *d = opendir(path);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		uint64_t k = strtoull(e->d_name, NULL, 10);
+		if (strlen(e->d_name) == 20 && k > greatest)
+			greatest = k;
+	}
+	if (d)
+		closedir(d);
+	for (uint64_t k = low + 1; k < greatest; k++) {
+		snprintf(path, sizeof(path), "%s/cur/%020llu", store, (unsigned long long)k);
+		if (lstat(path, &st) != 0) {
+			printf("# number %llu is a hole after the open\n", (unsigned long long)k);
+			bad++;
+		} else if (S_ISLNK(st.st_mode)) {
+			tombstones++;
+		}
+	}
+	r = statusdir_put(sd, "after\n", 6, 0, id);
+	if (r < 0 || strtoull(id, NULL, 10) != greatest + 1) {
+		printf("# put after the seal: %s, id %s, expected %llu\n", statusdir_strerror(r),
+		       r < 0 ? "-" : id, (unsigned long long)greatest + 1);
+		bad++;
+	}
+	printf("# sealed: greatest %llu, L %llu, %llu tombstones\n", (unsigned long long)greatest,
+	       (unsigned long long)low, (unsigned long long)tombstones);
+	statusdir_close(sd);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "check") == 0 && env_is_1("PL_NOSYNC"))
+		return check_sealed(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "write") == 0)
 		return do_write(argv[2], argv[3], argc > 4 ? atol(argv[4]) : 0);
 	if (argc == 4 && strcmp(argv[1], "check") == 0)
