@@ -210,6 +210,41 @@ static void test_slow_real_claim_is_kept(void **state)
 	statusdir_close(c.other);
 }
 
+/* The compare-and-set form: an update held between its claim and its check
+ * while another updater loses to it and a cleaner validates and frees it.
+ * Let go, it reports success, once: a caller that retried on a conflict
+ * would apply the update twice. */
+struct rival {
+	struct cleaner c;
+	int result;
+	char id[STATUSDIR_ID_SIZE];
+};
+
+static void rival_then_clean(void *arg)
+{
+	struct rival *r = arg;
+	/* the rival read version 2 too: its claim of 3 meets ours */
+	r->result = statusdir_put_if(r->c.other, number(2), "rival", 5, 0, r->id);
+	clean_after_claim(&r->c);
+}
+
+static void test_slow_conditional_put_counts_once(void **state)
+{
+	struct store *s = *state;
+	char id[STATUSDIR_ID_SIZE];
+	struct rival r = { .c = { .s = s, .n = 3, .other = open_again(s) } };
+	put_numbered(s->sd, 2, NULL);
+	fault_arm(FAULT_LINKAT, &(struct fault){ .times = 1, .after = rival_then_clean,
+	                                         .hook_arg = &r });
+	assert_int_equal(statusdir_put_if(s->sd, number(2), "mine", 4, 0, id), 0);
+	assert_int_equal(fault_hits(FAULT_LINKAT), 1);
+	assert_string_equal(id, number(3));
+	assert_int_equal(r.result, -ECANCELED);
+	assert_string_equal(r.id, number(3));
+	assert_int_equal(store_count(s, "tmp"), 0);
+	statusdir_close(r.c.other);
+}
+
 /* A network filesystem may answer EEXIST to a retransmitted link that did
  * succeed: the claim is ours, and the put neither claims again nor, when
  * conditional, reports a conflict. */
@@ -480,6 +515,7 @@ int main(void)
 		T2(test_fresh_handle_uses_hint),
 		T2(test_stale_claim_goes_above_low),
 		T2(test_slow_real_claim_is_kept),
+		T2(test_slow_conditional_put_counts_once),
 		T2(test_retransmitted_link_is_ours),
 		T2(test_link_failure_leaves_nothing),
 		T2(test_failed_flush_keeps_the_version),
