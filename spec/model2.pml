@@ -50,6 +50,8 @@
  *   TWO_CLEANS            the cleaner runs retention twice
  *   PUTS0=3, PUTS1=2      more puts by writer 0 or by the stale writer 1
  *   CRASH with PUTS0=2    (CI runs CRASH with PUTS0=1)
+ *   CAS with BOTH_STALE or TWO_CLEANS (not with PUTS0=3 or PUTS1=2: five
+ *                         puts need more numbers than NN gives)
  *
  * Each assert is tagged [name]; spin.sh reports the tag of the one that
  * fails.  The printf lines ("MSC:") only show in a replayed trail. */
