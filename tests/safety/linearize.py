@@ -50,8 +50,13 @@ The rules, each reported with its tag:
                   [conflict])
 
 An unknown write is placed (taken as committed) when a get or a cas shows
-its number; otherwise it is dropped. "Returned before invoked" is strict:
-equal times overlap.
+its number; otherwise it is dropped. An unknown put without a number is
+found by its value, so such values should be unique: they are matched
+greedily. "Returned before invoked" is strict: equal times overlap.
+
+The history must hold every write to the store, which starts empty, and
+lie within one boot: after a power cut, format 2 may give the numbers
+above every survivor again (format2.md 12).
 
 Exit status: 0 linearizable, 1 not (the first violation is printed with its
 line numbers; --all prints every one), 2 bad input.
