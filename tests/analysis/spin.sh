@@ -10,7 +10,7 @@
 # Usage: tests/analysis/spin.sh [--model | --mutations | --variants |
 #                                --model2 | --mutations2 | --variants2] [BUILDDIR]
 #   (no option)   both models, then every mutation of each: what CI runs
-#                 (about 80 s for model.pml and 130 s for model2.pml on
+#                 (about 80 s for model.pml and 120 s for model2.pml on
 #                 2 cores, at most 1.1 GB at a time)
 #   --model       model.pml alone (about 40 s, 0.85 GB)
 #   --mutations   its mutations alone (about 40 s)
@@ -20,8 +20,8 @@
 #                 10 minutes and 1 GB each)
 #   --model2      model2.pml alone, in its four runs (with the reader,
 #                 with the watcher, with a power cut, with a conditional
-#                 put; about 60 s, 0.7 GB)
-#   --mutations2  its mutations alone (about 65 s)
+#                 put; about 40 s, 0.7 GB)
+#   --mutations2  its mutations alone (about 50-80 s)
 #   --variants2   larger runs of model2.pml that must hold like it: both
 #                 writers stale, two retention runs by the cleaner (each
 #                 also with the conditional put), three puts by writer 0,
