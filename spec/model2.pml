@@ -7,14 +7,16 @@
  * stale (its idea of the greatest number is any number that ever was the
  * greatest).  A cleaner, and writer 0 after its last put (P10), free
  * numbers by retention: validate the unchecked claims below the cut, raise
- * L, unlink.  Three runs (spec/model.md, "Format 2"): READER adds a reader
+ * L, unlink.  Four runs (spec/model.md, "Format 2"): READER adds a reader
  * that gets the newest version and a version by number; WATCHER a watcher
  * that hands out every number from 1 on; CRASH a power cut at any moment,
  * with writer 1 putting with one flush, the sealing of holes after it and
- * a fresh writer that finds the greatest number by a search.  The upgrade
- * is argued in format2.md, not modelled.
+ * a fresh writer that finds the greatest number by a search; CAS a
+ * conditional put (writer 3; compare-and-set, format2.md 15) that reads
+ * the newest as the reader does and claims exactly the number after it.
+ * The upgrade is argued in format2.md, not modelled.
  *
- *   tests/analysis/spin.sh --model2      the three runs
+ *   tests/analysis/spin.sh --model2      the four runs
  *   spin -DREADER -a model2.pml && cc -O2 -DSAFETY -DCOLLAPSE -o pan pan.c && ./pan -m100000
  *
  * Mutations: each -D below breaks one step; spin must then find a
@@ -37,11 +39,19 @@
  *   NO_SEAL               (CRASH) no process seals the holes after the crash
  *   NO_MARKER             (CRASH) a one-flush put makes no unsynced marker
  *   L_NOT_DURABLE         (CRASH) raising L is not durable when it returns
+ *   CAS_NO_CHECK          (CAS) the conditional put skips the check (P7):
+ *                         it never reads L after its claim
+ *   CAS_ANY_NUMBER        (CAS) on EEXIST the conditional put claims the next
+ *                         free number instead of failing
+ *   CAS_UNDO_SLOW         (CAS) the conditional put reports a conflict for a
+ *                         slow real claim (n <= L with its tmp/ link gone)
  * Variants, which must hold like the model:
  *   BOTH_STALE            writer 0 may be arbitrarily stale as well
  *   TWO_CLEANS            the cleaner runs retention twice
  *   PUTS0=3, PUTS1=2      more puts by writer 0 or by the stale writer 1
  *   CRASH with PUTS0=2    (CI runs CRASH with PUTS0=1)
+ *   CAS with BOTH_STALE or TWO_CLEANS (not with PUTS0=3 or PUTS1=2: five
+ *                         puts need more numbers than NN gives)
  *
  * Each assert is tagged [name]; spin.sh reports the tag of the one that
  * fails.  The printf lines ("MSC:") only show in a replayed trail. */
@@ -59,7 +69,7 @@
 /* The reader and the watcher only read the store: the store's runs are the
  * same with or without either, so each is checked in a run of its own
  * (READER or WATCHER; both by default), which keeps each search small. */
-#if !defined(READER) && !defined(WATCHER) && !defined(CRASH)
+#if !defined(READER) && !defined(WATCHER) && !defined(CRASH) && !defined(CAS)
 #define READER
 #define WATCHER
 #endif
@@ -85,6 +95,16 @@ bit handed[NN];        /* the watcher handed out N */
 byte finished;         /* processes that have ended */
 
 #define CLEANER 9
+
+#ifdef CAS
+/* The conditional put (variant CAS): its writer and put id, and ghosts. */
+#define CASW 3         /* the conditional writer */
+#define CASP (PUTS0 + PUTS1 + 1) /* its put id (the crash's put id, unused here) */
+byte casbase;          /* the number it read as the newest: its base */
+byte casmax;           /* the greatest number committed when it linked */
+byte casnum;           /* the number it returned */
+byte casdone;          /* 0 running, 1 succeeded, 2 failed with a conflict */
+#endif
 
 #ifdef CRASH
 /* The power cut (variant CRASH): what a crash keeps, and the ghosts about it. */
@@ -265,6 +285,9 @@ inline put(w, p, stale, oflush, srch, g, n, lv, start, r)
 			:: g < n -> g++
 			:: (g == L || cur[g] != 0) && cur[g + 1] == 0 -> break
 			od
+#ifdef CAS
+		:: w == CASW -> g = casbase /* exactly the number after its base */
+#endif
 		:: else
 		fi;
 		n = g + 1;
@@ -282,6 +305,12 @@ claim:
 		:: cur[n] == 0 ->
 			/* at most one number per put at a time */
 			assert(cur[1] != p && cur[2] != p && cur[3] != p && cur[4] != p); /* [one-claim] */
+#ifdef CAS
+			if
+			:: w == CASW -> casmax = maxcom
+			:: else
+			fi;
+#endif
 			cur[n] = p;
 			printf("MSC: writer %d put %d: links cur/%d (L %d)\n", w, p, n, L);
 			if
@@ -305,7 +334,12 @@ claim:
 		fi
 	}
 	if
+#if defined(CAS) && !defined(CAS_ANY_NUMBER)
+	:: r == 2 && w != CASW -> atomic { r = 0; n++ }; goto claim
+	:: r == 2 && w == CASW -> goto cancel /* taken: a version came after the base */
+#else
 	:: r == 2 -> atomic { r = 0; n++ }; goto claim
+#endif
 	:: else
 	fi;
 #ifdef PUBLISH_BEFORE_FSYNC
@@ -313,7 +347,16 @@ claim:
 #endif
 	/* P7: the check: read L after the claim */
 #if !defined(CHECK_BEFORE_CLAIM) && !defined(NO_CHECK)
+#ifdef CAS_NO_CHECK
+	atomic {
+		if
+		:: w == CASW -> lv = 0 /* (as if L were 0: every claim valid) */
+		:: else -> lv = L
+		fi
+	};
+#else
 	atomic { lv = L };
+#endif
 #endif
 #ifdef NO_CHECK
 	atomic { tmpl[p] = 0 };
@@ -325,7 +368,12 @@ claim:
 #ifdef CHECK_L_ONLY
 		:: n <= lv -> r = 3
 #else
+#ifdef CAS_UNDO_SLOW
+		:: n <= lv && !tmpl[p] && w == CASW -> r = 4 /* (a conflict) */
+		:: n <= lv && !tmpl[p] && w != CASW -> skip
+#else
 		:: n <= lv && !tmpl[p] -> skip /* a cleaner validated it: valid */
+#endif
 		:: n <= lv && tmpl[p] -> r = 3 /* rename(tmp/T, tmp/T2) succeeded: stale */
 #endif
 		fi
@@ -336,9 +384,26 @@ claim:
 			printf("MSC: writer %d put %d: claim of %d is stale (L %d)\n", w, p, n, lv);
 			assert(used[n] != p); /* [no-undo]: never a claim that was the real n */
 			cur[n] = 0; dur[n] = 0;  /* unlink cur/n */
+#ifdef CAS
+			if
+			:: w == CASW -> lv = 0 /* the base was not the newest */
+			:: else ->
+#endif
 			n = lv + 1; r = 0; lv = 0
+#ifdef CAS
+			fi
+#endif
 		};
+#ifdef CAS
+		if
+		:: w == CASW -> goto cancel
+		:: else
+		fi;
+#endif
 		goto claim             /* again, from L + 1 */
+#ifdef CAS_UNDO_SLOW
+	:: r == 4 -> goto cancel
+#endif
 	:: else
 	fi;
 #endif
@@ -360,6 +425,16 @@ claim:
 #endif
 		/* P11: return n */
 		printf("MSC: writer %d put %d: returns %d\n", w, p, n);
+#ifdef CAS
+		if
+		:: w == CASW ->
+			/* no version came between the read of the base and the
+			 * commit: the base was the greatest number claimed */
+			assert(n == casbase + 1 && casmax == casbase); /* [cas-newest] */
+			casnum = n; casdone = 1; casmax = 0
+		:: else
+		fi;
+#endif
 		assert(used[n] == p);  /* [unique]: the only version ever numbered n */
 		assert(n > start);     /* [ordered]: above every put returned before it began */
 		assert(dur[n] || n <= L); /* [durable]: unless retention freed it */
@@ -373,6 +448,26 @@ claim:
 		fi;
 		n = 0; lv = 0; start = 0; r = 0
 	}
+#ifdef CAS
+	goto done;
+	/* the conditional put fails with -ECANCELED: its claim, if any, was
+	 * unlinked above (a stale one: rename tmp/T to tmp/T2, unlink cur/n);
+	 * the file in tmp/ is removed (tmp/T, or tmp/T2) */
+cancel:
+	atomic {
+		/* nothing of it is committed: its update is not in the store,
+		 * so the caller's retry cannot apply it twice */
+		assert(used[n] != p && cur[1] != p && cur[2] != p && cur[3] != p && cur[4] != p); /* [cas-once] */
+		/* the conflict is real: a number above the base was claimed */
+		assert(maxcom > casbase); /* [cas-conflict] */
+		printf("MSC: writer %d put %d: conflict at %d (base %d, greatest committed %d)\n", w, p, n, casbase, maxcom);
+		tmpl[p] = 0;
+		casdone = 2; casmax = 0;
+		n = 0; lv = 0; start = 0; r = 0
+	};
+done:
+	skip
+#endif
 }
 
 proctype writer(byte w; byte first; byte puts; bit stale; bit oflush; bit srch)
@@ -490,6 +585,44 @@ proctype watcher()
 	od
 }
 
+#ifdef CAS
+/* The conditional put (format2.md 15): read the newest as the reader does
+ * (base 0: the store is empty), then put claiming exactly base + 1; a taken
+ * number or a stale claim is a conflict. */
+proctype caswriter()
+{
+	byte p = CASP, m, a, f, lv, g, n, start, r;
+	atomic {
+		lv = L;
+		if
+		:: lv == 0 -> pick(m, 0, NN - 2)
+		:: else -> pick(m, lv + 1, NN - 2)
+		fi
+	}
+	if
+	:: atomic { a = cur[m + 1] }; atomic { f = cur[m] }
+	:: atomic { f = cur[m] }; atomic { a = cur[m + 1] }
+	fi;
+	atomic { lv = L };
+	if
+	:: atomic { a == 0 && (f != 0 && m > lv || m == 0 && lv == 0) ->
+		printf("MSC: writer %d reads the newest: %d\n", CASW, m);
+		casbase = m; m = 0; a = 0; f = 0; lv = 0 };
+		put(CASW, p, 0, 0, 0, g, n, lv, start, r)
+	:: else -> m = 0; a = 0; f = 0; lv = 0 /* the search starts again (not modelled) */
+	fi;
+	finished++
+}
+
+/* [cas-kept], in every state: a conditional put that succeeded keeps its
+ * version until retention frees it. */
+#define CASKEPT (casdone != 1 || cur[casnum] == CASP || casnum <= L)
+proctype casmonitor()
+{
+end:	atomic { !CASKEPT -> assert(CASKEPT) /* [cas-kept] */ }
+}
+#endif
+
 /* [whole], in every state: every name in cur/ has its bytes on disk. */
 #ifdef CRASH
 #define WHOLE(i) (cur[i] == 0 || data[cur[i]] || oneflush[cur[i]])
@@ -583,6 +716,10 @@ init
 #endif
 #ifdef WATCHER
 		run watcher();
+#endif
+#ifdef CAS
+		run caswriter();
+		run casmonitor();
 #endif
 		skip
 	}

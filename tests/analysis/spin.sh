@@ -10,7 +10,7 @@
 # Usage: tests/analysis/spin.sh [--model | --mutations | --variants |
 #                                --model2 | --mutations2 | --variants2] [BUILDDIR]
 #   (no option)   both models, then every mutation of each: what CI runs
-#                 (about 80 s for model.pml and 90 s for model2.pml on
+#                 (about 80 s for model.pml and 120 s for model2.pml on
 #                 2 cores, at most 1.1 GB at a time)
 #   --model       model.pml alone (about 40 s, 0.85 GB)
 #   --mutations   its mutations alone (about 40 s)
@@ -18,15 +18,16 @@
 #                 fallback of P6 (exhaustive, about a minute), retention in
 #                 every put and two readers (bitstate: approximate, about
 #                 10 minutes and 1 GB each)
-#   --model2      model2.pml alone, in its three runs (with the reader,
-#                 with the watcher, with a power cut; about 25 s, 0.5 GB)
-#   --mutations2  its mutations alone (about 60 s)
+#   --model2      model2.pml alone, in its four runs (with the reader,
+#                 with the watcher, with a power cut, with a conditional
+#                 put; about 40 s, 0.7 GB)
+#   --mutations2  its mutations alone (about 50-80 s)
 #   --variants2   larger runs of model2.pml that must hold like it: both
-#                 writers stale, two retention runs by the cleaner, three
-#                 puts by writer 0, two by the stale writer, three puts
-#                 before the power cut (exhaustive; about 12 minutes, at
-#                 most 3.5 GB: SPIN_MEMLIM is 4096 here unless set;
-#                 spec/model.md)
+#                 writers stale, two retention runs by the cleaner (each
+#                 also with the conditional put), three puts by writer 0,
+#                 two by the stale writer, three puts before the power cut
+#                 (exhaustive; about 15 minutes, at most 3.5 GB:
+#                 SPIN_MEMLIM is 4096 here unless set; spec/model.md)
 #   SPIN_MUTATIONS="NO_FSYNC_CUR ..." and SPIN_MUTATIONS2="NO_CHECK ..."
 #   check only those mutations.
 # Each mutation is searched breadth first, so that its counterexample is a
@@ -63,10 +64,11 @@ mutations=${SPIN_MUTATIONS:-"NO_FSYNC_FILE FSYNC_FILE_LATE NO_FSYNC_CUR FSYNC_CU
 mutations2=${SPIN_MUTATIONS2:-"NO_CHECK CHECK_BEFORE_CLAIM CHECK_L_ONLY NO_LOW
 	UNLINK_BEFORE_RAISE RAISE_PAST_UNCHECKED VALIDATE_OLD_L PUBLISH_BEFORE_FSYNC
 	NO_FSYNC_CUR NO_INODE_COMPARE READ_NO_L WATCH_NO_L NO_SEAL NO_MARKER
-	L_NOT_DURABLE"}
+	L_NOT_DURABLE CAS_NO_CHECK CAS_ANY_NUMBER CAS_UNDO_SLOW"}
 
-# cfgflags RUN: the spin flags of a run of model2.pml: READER, WATCHER, or
-# CRASH (a power cut; with one put by writer 0 in CI, two by hand)
+# cfgflags RUN: the spin flags of a run of model2.pml: READER, WATCHER,
+# CRASH (a power cut; with one put by writer 0 in CI, two by hand) or CAS
+# (a conditional put)
 cfgflags() {
 	case $1 in
 	CRASH) echo "-DCRASH -DPUTS0=1" ;;
@@ -230,12 +232,12 @@ run_variants() {
 	done
 }
 
-# model2.pml: the model holds in both runs, with the reader and with the
+# model2.pml: the model holds in every run: with the reader and with the
 # watcher (each observer only reads, so the store's runs are the same in
-# both)
+# both), with a power cut, and with a conditional put
 run_model2() {
 	model=model2.pml
-	for cfg in READER WATCHER CRASH; do
+	for cfg in READER WATCHER CRASH CAS; do
 		# shellcheck disable=SC2046
 		search "model2-$cfg" dfs "-m100000" $(cfgflags $cfg)
 		case $? in
@@ -260,6 +262,7 @@ run_mutations2() {
 		case $m in
 		READ_NO_L) cfg=READER ;;
 		NO_SEAL|NO_MARKER|L_NOT_DURABLE) cfg=CRASH ;;
+		CAS_*) cfg=CAS ;;
 		*) cfg=WATCHER ;;
 		esac
 		# shellcheck disable=SC2046
@@ -289,9 +292,12 @@ run_variants2() {
 	# the largest run (PUTS1=2 with the reader) needs 3.5 GB
 	memlim=${SPIN_MEMLIM:-4096}
 	for v in BOTH_STALE TWO_CLEANS PUTS0=3 PUTS1=2 CRASH-FULL; do
-		for cfg in READER WATCHER; do
+		for cfg in READER WATCHER CAS; do
 			case $v in
 			CRASH-FULL) [ $cfg = READER ] || continue; flags=$(cfgflags $v) ;;
+			# a fourth put and the conditional one need more numbers
+			# than the model has
+			PUTS*) [ $cfg != CAS ] || continue; flags="-D$cfg -D$v" ;;
 			*) flags="-D$cfg -D$v" ;;
 			esac
 			# shellcheck disable=SC2086
