@@ -19,6 +19,8 @@ test_description="statusdir on $MH_FS_NAME, from two hosts"
 
 XHOST=$top_builddir/tests/multihost/xhost
 TORTURE=$top_builddir/tests/safety/torture
+HISTORY=$top_builddir/tests/safety/history
+LINEARIZE=$top_srcdir/tests/safety/linearize.py
 
 if test -n "$STATUSDIR_QUICK"; then
 	skip_all='STATUSDIR_QUICK is set'
@@ -434,6 +436,27 @@ cat_update_loop () {
 	END
 }
 
+# Histories of gets, conditional puts and puts from 6 processes, half of
+# them through B's mount, with a cleaner, checked for linearizability
+# (tests/safety/linearize.py): a counter, then a mix with 2 killed.
+check_history () {
+	for mh_mode_ in counter mix; do
+		mh_s_=history.$mh_mode_.$MH_CACHE
+		if test $mh_mode_ = counter; then
+			set -- --counter
+		else
+			set -- --kill 2
+		fi
+		"$HISTORY" -p 6 -n "${MH_HISTORY_OPS:-150}" -k 5 -c 1 "$@" -B "$MH_B/$mh_s_" \
+			"$MH_A/$mh_s_" h.$mh_mode_ || return 1
+		test $mh_mode_ = counter && set -- --counter || set --
+		/usr/bin/python3 "$LINEARIZE" "$@" h.$mh_mode_ >lin.$mh_mode_ 2>&1
+		mh_rc_=$?
+		test_say "history ($mh_mode_), caches $MH_CACHE: $(cat lin.$mh_mode_ | head -n 1)"
+		test $mh_rc_ -eq 0 || return 1
+	done
+}
+
 check_counter () {
 	mh_s_=counter.$MH_CACHE
 	mh_n_=${MH_UPDATES:-30}
@@ -500,6 +523,8 @@ for MH_CACHE in default nocache; do
 			'mh_limit 150 check_claims'
 		test_expect_success "caches $MH_CACHE: format 2, a counter updated from A and B loses nothing" \
 			'mh_limit 150 check_counter'
+		test_expect_success "caches $MH_CACHE: format 2, histories through both mounts are linearizable" \
+			'mh_limit 150 check_history'
 	fi
 done
 mh_log "checks done in $SECONDS s"
