@@ -6,24 +6,29 @@
 # STATUSDIR_COMPLETION_MAX, 100 by default, so that a long history stays
 # quick), and after put --run, the command and its arguments.
 
-# The options of each command, and those of them that take a value.
+# The options of each command (printf: echo would take -n for its own),
+# and those of them that take a value.
 _statusdir_options() {
 	case $1 in
-	init) echo --mode --group --keep --max-age ;;
-	config) echo --json --mode --group --keep --max-age ;;
-	put) echo --no-sync --one-flush --if-changed --no-empty -q --quiet --run ;;
-	get) echo --strict --no-verify --id-to-stderr --id-file ;;
-	log) echo -n --count --json --format ;;
-	prune) echo --keep --max-age --tmp-age --dry-run -v --verbose --json ;;
-	verify | info) echo --json ;;
-	watch) echo --after --count --timeout --poll --exec ;;
+	init) printf '%s\n' --format --mode --group --keep --max-age ;;
+	config) printf '%s\n' --json --mode --group --keep --max-age ;;
+	put) printf '%s\n' --no-sync --one-flush --if-changed --no-empty --if-newest -q --quiet --run ;;
+	update) printf '%s\n' --retries --timeout --if-changed --no-empty --no-sync --one-flush -q --quiet \
+		--run ;;
+	upgrade) printf '%s\n' --late-wait --keep-names -q --quiet ;;
+	get) printf '%s\n' --strict --no-verify --id-to-stderr --id-file ;;
+	log) printf '%s\n' -n --json --format ;;
+	prune) printf '%s\n' --keep --max-age --tmp-age --dry-run -v --verbose --json ;;
+	verify | info) printf '%s\n' --json ;;
+	watch) printf '%s\n' --after --count --timeout --poll --exec ;;
 	esac
 }
 
 _statusdir_takes_value() {
 	case $1 in
 	--mode | --group | --keep | --max-age | --tmp-age | --id-file | -n | --count | \
-		--format | --after | --timeout | --poll | --exec) return 0 ;;
+		--format | --after | --timeout | --poll | --exec | --if-newest | --retries | \
+		--late-wait) return 0 ;;
 	esac
 	return 1
 }
@@ -50,8 +55,8 @@ _statusdir() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W '--help --version' -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W 'init config put get log prune verify
-				path watch rollback diff info help' -- "$cur"))
+			COMPREPLY=($(compgen -W 'init config put update get log prune
+				verify path watch rollback diff info upgrade help' -- "$cur"))
 		fi
 		return
 	fi
@@ -65,8 +70,8 @@ _statusdir() {
 			continue
 		elif [[ $word == -- ]]; then
 			after_dashdash=1
-		elif [[ $command == put && $word == --run ]]; then
-			# the rest is the command that put runs
+		elif [[ ($command == put || $command == update) && $word == --run ]]; then
+			# the rest is the command that put or update runs
 			_command_offset $((i + 1))
 			return
 		elif [[ $word == -* ]]; then
@@ -91,11 +96,26 @@ _statusdir() {
 		[[ -n $store ]] && _statusdir_versions "$store"
 		return
 		;;
+	--if-newest)
+		# an id, or none; never @N (it names whatever is newest)
+		[[ -n $store ]] && _statusdir_versions "$store"
+		local -a ids=()
+		for word in "${COMPREPLY[@]}"; do
+			[[ $word == @* ]] || ids+=("$word")
+		done
+		COMPREPLY=($(compgen -W "none ${ids[*]}" -- "$cur"))
+		return
+		;;
+	--format)
+		[[ $command == init ]] && COMPREPLY=($(compgen -W '1 2' -- "$cur"))
+		return
+		;;
 	--exec)
 		COMPREPLY=($(compgen -c -- "$cur"))
 		return
 		;;
-	--mode | --keep | --max-age | --tmp-age | -n | --count | --format | --timeout | --poll)
+	--mode | --keep | --max-age | --tmp-age | -n | --count | --timeout | --poll | --retries | \
+		--late-wait)
 		return
 		;;
 	esac
@@ -106,8 +126,8 @@ _statusdir() {
 		return
 	fi
 	if [[ $command == help ]]; then
-		((npos == 0)) && COMPREPLY=($(compgen -W 'init config put get log prune
-			verify path watch rollback diff info help' -- "$cur"))
+		((npos == 0)) && COMPREPLY=($(compgen -W 'init config put update get log
+			prune verify path watch rollback diff info upgrade help' -- "$cur"))
 		return
 	fi
 	if ((npos == 0)); then

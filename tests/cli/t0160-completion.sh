@@ -85,15 +85,21 @@ test_expect_success 'a command is completed' '
 	type_keys "statusdir ro" Tab &&
 	shows "^\\\$ statusdir rollback\$" &&
 	type_keys "statusdir " Tab Tab &&
-	shows "^config +diff +get +help +info +init +log +path +prune +put +rollback +verify +watch\$" &&
+	for c in config diff get help info init log path prune put rollback update upgrade verify watch; do
+		shows "(^| )$c( |\$)" || return 1
+	done &&
 	stop_shell
 '
 
 test_expect_success 'each command completes its own options' '
 	statusdir init S &&
 	start_shell &&
-	type_keys "statusdir put S --if-" Tab &&
+	type_keys "statusdir put S --if-c" Tab &&
 	shows "^\\\$ statusdir put S --if-changed\$" &&
+	type_keys "statusdir update S --ret" Tab &&
+	shows "^\\\$ statusdir update S --retries\$" &&
+	type_keys "statusdir init S --format " Tab Tab &&
+	shows "^1 +2\$" &&
 	type_keys "statusdir log S --fo" Tab &&
 	shows "^\\\$ statusdir log S --format\$" &&
 	type_keys "statusdir get S --" Tab Tab &&
@@ -128,6 +134,28 @@ test_expect_success 'version ids and @N come from the store named before them' '
 	type_keys "statusdir path --no-such-store-here S @" Tab Tab &&
 	shows "^@0 +@1 +@2\$" &&
 	stop_shell
+'
+
+test_expect_success 'put --if-newest offers ids and none, never @N' '
+	statusdir init S2 --format 2 &&
+	echo a | statusdir put S2 >/dev/null && echo b | statusdir put S2 >/dev/null &&
+	start_shell &&
+	type_keys "statusdir put S2 --if-newest " Tab Tab &&
+	shows "^00000000000000000001 +00000000000000000002 +none\$" &&
+	shows_not "@0" &&
+	stop_shell
+'
+
+# Every option a command's usage names is one the completion offers, and
+# no other: the two lists cannot drift apart.
+test_expect_success 'the options offered are those of each command'"'"'s usage' '
+	for c in init config put update get log prune verify info watch upgrade path rollback diff; do
+		statusdir help $c 2>&1 | sed "/^\$/q" | grep -o -- "[][ |]-[-a-z]*" | cut -c2- | grep -v -- "^-\$" |
+			grep -v -- "^--\$" | sort -u >usage.$c &&
+		bash -c ". \"\$1\"; _statusdir_options \"\$2\"" sh \
+			"$top_srcdir/completion/statusdir.bash" $c | tr " " "\n" | grep . | sort -u >offered.$c &&
+		test_cmp usage.$c offered.$c || return 1
+	done
 '
 
 test_expect_success 'no version is offered for a folder that is not a store' '
