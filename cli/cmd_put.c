@@ -143,7 +143,8 @@ static int report_conflict(const char *store, struct put_args *a, const char *ne
 	memcpy(a->newest, newest, strlen(newest) + 1);
 	if (!a->retrying)
 		error_msg(store, "conflict: the newest version is %s, not %s; nothing committed",
-		          *newest ? newest : "none (nothing to read)", *a->base ? a->base : "none");
+		          *newest ? newest : "none (nothing to read)",
+		          a->base && *a->base ? a->base : "none");
 	return EXIT_CONFLICT;
 }
 

@@ -11,12 +11,16 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_SYS_RANDOM_H
+#include <sys/random.h>
+#endif
 
 #define DEFAULT_RETRIES 10
 /* Back-off before attempt k: uniform in [0, min(BACKOFF_MAX, 2^k BACKOFF_UNIT)]. */
@@ -73,13 +77,27 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* A uniform draw in [0, 1): updaters that started together must not draw
+ * alike, so the kernel's generator (getrandom), else the clock's low bits
+ * mixed with the pid. */
+static double draw(void)
+{
+	uint32_t x = 0;
+#ifdef HAVE_GETRANDOM
+	if (getrandom(&x, sizeof(x), GRND_NONBLOCK) == (ssize_t)sizeof(x))
+		return x / 4294967296.0;
+#endif
+	x = (uint32_t)mono_ns() * 2654435761u ^ (uint32_t)getpid() * 40503u;
+	return x / 4294967296.0;
+}
+
 /* Writers that lost to each other must not meet again at once. */
 static void back_off(unsigned attempt, int64_t deadline)
 {
 	int64_t cap = BACKOFF_UNIT_NS << (attempt < 7 ? attempt : 7);
 	if (cap > BACKOFF_MAX_NS)
 		cap = BACKOFF_MAX_NS;
-	int64_t ns = (int64_t)((double)rand() / ((double)RAND_MAX + 1) * (double)cap);
+	int64_t ns = (int64_t)(draw() * (double)cap);
 	if (deadline && mono_ns() + ns > deadline)
 		ns = deadline - mono_ns();
 	if (ns <= 0)
@@ -157,7 +175,6 @@ static int cmd_update(int argc, char **argv)
 	if (!run || !run[0])
 		return usage_error(&command_update, "--run CMD is needed: it makes the new version");
 	put_catch_signals();
-	srand((unsigned)(mono_ns() ^ getpid()));
 	int r = store_open(pos[0], 0, &sd);
 	if (r)
 		return r;

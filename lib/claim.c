@@ -128,12 +128,12 @@ static int same_as_number(statusdir_txn *txn, uint64_t k)
 
 static void put_number(char *id, uint64_t n)
 {
-	char name[STATUSDIR_ID_SIZE];
 	if (!id)
 		return;
 	if (n == 0)
 		id[0] = '\0';
 	else {
+		char name[STATUSDIR_ID_SIZE];
 		statusdir__number_format(n, name);
 		memcpy(id, name, sizeof(name));
 	}
@@ -142,7 +142,7 @@ static void put_number(char *id, uint64_t n)
 /* A conditional put lost: nothing is committed; id names the newest. */
 static int conflict(statusdir_txn *txn, uint64_t from, char *id)
 {
-	uint64_t greatest = 0, low;
+	uint64_t greatest = 0, low = 0;
 	statusdir *sd = txn->sd;
 	statusdir_put_abort(txn);
 	if (greatest_now(sd, from, &greatest, &low) < 0)
@@ -190,7 +190,7 @@ static int claim(statusdir_txn *txn, const char *base, uint64_t *claimed, char *
 {
 	statusdir *sd = txn->sd;
 	bool if_changed = txn->flags & STATUSDIR_IF_CHANGED;
-	uint64_t n, low = 0, greatest;
+	uint64_t n, low = 0, greatest = 0;
 	int r, taken = 0;
 	if (base) {
 		uint64_t b;

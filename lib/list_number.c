@@ -120,7 +120,7 @@ int statusdir__list_numbers(statusdir *sd, struct statusdir_version **out, size_
 {
 	struct numbers ns = { 0 };
 	struct versions vs = { 0 };
-	uint64_t low;
+	uint64_t low = 0;
 	int r = statusdir__low_read(sd, &ns.above);
 	if (r == 0)
 		r = statusdir__scan_cur(sd, collect_number, &ns);
@@ -148,7 +148,7 @@ int statusdir__list_numbers_newest(statusdir *sd, size_t want,
 	struct versions vs = { 0 };
 	int empty_looks = 0, r = 0;
 	for (int i = 0; want > 0; i++) {
-		uint64_t low, greatest;
+		uint64_t low = 0, greatest = 0;
 		if (i == TRIES) {
 			r = -EAGAIN;
 			break;
@@ -189,7 +189,7 @@ int statusdir__list_numbers_since(statusdir *sd, uint64_t after,
                                   struct statusdir_version **out, size_t *n)
 {
 	struct versions vs = { 0 };
-	uint64_t k = after + 1, low;
+	uint64_t k = after + 1, low = 0;
 	int r = 0;
 	while (r == 0 && k <= NUMBER_MAX) {
 		size_t first = vs.n;
@@ -230,7 +230,7 @@ int statusdir__list_numbers_since(statusdir *sd, uint64_t after,
 int statusdir__newer_number(statusdir *sd, uint64_t after, uint64_t *newer)
 {
 	for (int i = 0; i < TRIES; i++) {
-		uint64_t low, greatest;
+		uint64_t low = 0, greatest = 0;
 		int r = statusdir__search_newest(sd, &greatest, &low);
 		if (r < 0)
 			return r;

@@ -125,10 +125,10 @@ static void number_version(uint64_t n, struct statusdir_version *v)
 int statusdir__open_number(statusdir *sd, uint64_t n, int *fd,
                            struct statusdir_version *v, uint64_t *file_size)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	struct version_meta m;
-	uint64_t low;
-	int f;
+	uint64_t low = 0;
+	int f = -1;
 	number_version(n, v);
 	int r = open_number_file(sd, v->id, &f, &st);
 	if (r != 0)

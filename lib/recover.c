@@ -132,7 +132,6 @@ static int cmp_u64(const void *a, const void *b)
 static int seal_holes(statusdir *sd)
 {
 	struct numbers l = { 0 };
-	char name[STATUSDIR_ID_SIZE];
 	int r = statusdir__low_read(sd, &l.low);
 	if (r == 0)
 		r = statusdir__scan(sd->cur_fd, collect_number, &l);
@@ -144,6 +143,7 @@ static int seal_holes(statusdir *sd)
 				i++;
 			if (l.v[i] == k)
 				continue;
+			char name[STATUSDIR_ID_SIZE];
 			statusdir__number_format(k, name);
 			if (symlinkat(TOMBSTONE_TARGET, sd->cur_fd, name) != 0 && errno != EEXIST)
 				r = -errno;
