@@ -321,17 +321,9 @@ int statusdir__claim_commit(statusdir_txn *txn, const char *base, char *id)
 	if (n > sd->known)
 		sd->known = n;
 	put_number(id, n); /* from here the version is committed, whatever fails */
-	if (one_flush) {
-		/* bytes, attribute and the name cur/n in one flush */
-		r = statusdir__fsync(txn->fd);
-		(void)statusdir__close(txn->fd);
-	} else if (sync) {
-		r = statusdir__fsync(sd->cur_fd);
-	}
-	bool sweep = statusdir__tmp_sweep_due(sd, txn->unique);
-	statusdir__txn_free(txn);
-	if (r == 0)
-		r = statusdir__mark_has_versions(sd, sync);
+	/* one flush: bytes, attribute and the name cur/n in one */
+	bool sweep;
+	r = statusdir__flush_committed(txn, &sweep);
 	if (r < 0)
 		return r; /* committed, perhaps not durable: the id says which */
 	if (n % HINT_EVERY == 0)

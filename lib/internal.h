@@ -109,6 +109,14 @@ HIDDEN int statusdir__id_cmp(const char *a, const char *b);
 HIDDEN void statusdir__number_format(uint64_t n, char out[STATUSDIR_ID_SIZE]);
 /* true if name is a number id (n may be NULL) */
 HIDDEN bool statusdir__number_parse(const char *name, uint64_t *n);
+/* The numbers a listing of cur/ found, in the order found. */
+struct number_list {
+	uint64_t *v;
+	size_t n, cap;
+};
+HIDDEN int statusdir__number_list_add(struct number_list *l, uint64_t k); /* -ENOMEM */
+HIDDEN void statusdir__number_list_sort(struct number_list *l); /* ascending */
+HIDDEN void statusdir__number_list_free(struct number_list *l);
 
 /* ---- meta.c: format 2's user.statusdir attribute ---- */
 struct version_meta {
@@ -309,6 +317,10 @@ HIDDEN bool statusdir__same_file(statusdir *sd, const char *tmp, const char *nam
 /* Compares two open files from the start: 1 same bytes, 0 not, -errno. */
 HIDDEN int statusdir__same_bytes(int a, int b, uint64_t size);
 HIDDEN int statusdir__mark_has_versions(statusdir *sd, bool sync);
+/* After the publish (format 1) or the claim (format 2): the flush the
+ * put's mode asks for, then has-versions; frees txn, and says in *sweep
+ * whether this put sweeps tmp/.  0 or the error of a flush. */
+HIDDEN int statusdir__flush_committed(statusdir_txn *txn, bool *sweep);
 HIDDEN bool statusdir__retention_due(statusdir *sd);
 HIDDEN bool statusdir__tmp_sweep_due(const statusdir *sd, const uint8_t u[16]);
 /* Frees txn without touching its file. */

@@ -85,8 +85,7 @@ static int add_number(statusdir *sd, uint64_t k, struct versions *vs)
 /* ---- every version ---- */
 
 struct numbers {
-	uint64_t *k;
-	size_t n, cap;
+	struct number_list list;
 	uint64_t above; /* L as read before the listing */
 };
 
@@ -98,22 +97,7 @@ static int collect_number(void *arg, int dirfd, const char *name, bool is_reg)
 	/* a symlink is a tombstone, anything else not a file is junk */
 	if (!is_reg || !statusdir__number_parse(name, &k) || k <= ns->above)
 		return 0;
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? 2 * ns->cap : 64;
-		void *p = realloc(ns->k, cap * sizeof(*ns->k));
-		if (!p)
-			return -ENOMEM;
-		ns->k = p;
-		ns->cap = cap;
-	}
-	ns->k[ns->n++] = k;
-	return 0;
-}
-
-static int cmp_desc(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? 1 : x > y ? -1 : 0;
+	return statusdir__number_list_add(&ns->list, k);
 }
 
 int statusdir__list_numbers(statusdir *sd, struct statusdir_version **out, size_t *n)
@@ -124,12 +108,12 @@ int statusdir__list_numbers(statusdir *sd, struct statusdir_version **out, size_
 	int r = statusdir__low_read(sd, &ns.above);
 	if (r == 0)
 		r = statusdir__scan_cur(sd, collect_number, &ns);
-	if (r == 0 && ns.n > 1)
-		qsort(ns.k, ns.n, sizeof(*ns.k), cmp_desc);
-	for (size_t i = 0; r == 0 && i < ns.n; i++)
-		if (i == 0 || ns.k[i] != ns.k[i - 1]) /* readdir may repeat a name */
-			r = add_number(sd, ns.k[i], &vs);
-	free(ns.k);
+	statusdir__number_list_sort(&ns.list);
+	const struct number_list *l = &ns.list;
+	for (size_t i = l->n; r == 0 && i-- > 0;) /* newest first */
+		if (i + 1 == l->n || l->v[i] != l->v[i + 1]) /* readdir may repeat a name */
+			r = add_number(sd, l->v[i], &vs);
+	statusdir__number_list_free(&ns.list);
 	if (r == 0)
 		r = statusdir__low_read(sd, &low);
 	/* newest first: what retention freed meanwhile is at the end */

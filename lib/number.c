@@ -7,8 +7,10 @@
  * versions of cur/ in commit order.  Pure, no I/O. */
 #include "internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void statusdir__number_format(uint64_t n, char out[STATUSDIR_ID_SIZE])
 {
@@ -32,4 +34,36 @@ bool statusdir__number_parse(const char *name, uint64_t *n)
 	if (n)
 		*n = x;
 	return true;
+}
+
+int statusdir__number_list_add(struct number_list *l, uint64_t k)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		uint64_t *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = k;
+	return 0;
+}
+
+static int cmp_asc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void statusdir__number_list_sort(struct number_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_asc);
+}
+
+void statusdir__number_list_free(struct number_list *l)
+{
+	free(l->v);
+	*l = (struct number_list){ 0 };
 }

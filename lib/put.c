@@ -322,6 +322,24 @@ bool statusdir__tmp_sweep_due(const statusdir *sd, const uint8_t u[16])
 	return k != 0 && draw % k == 0;
 }
 
+int statusdir__flush_committed(statusdir_txn *txn, bool *sweep)
+{
+	statusdir *sd = txn->sd;
+	bool sync = !(txn->flags & STATUSDIR_NOSYNC);
+	int r = 0;
+	if (sync && (txn->flags & STATUSDIR_ONE_FLUSH)) {
+		/* data, inode and the new name in cur/ in one flush */
+		r = statusdir__fsync(txn->fd);
+		/* after a successful fsync a failed close loses nothing */
+		(void)statusdir__close(txn->fd);
+	} else if (sync) {
+		r = statusdir__fsync(sd->cur_fd);
+	}
+	*sweep = statusdir__tmp_sweep_due(sd, txn->unique);
+	statusdir__txn_free(txn);
+	return r == 0 ? statusdir__mark_has_versions(sd, sync) : r;
+}
+
 /* Steps 3 to 7. */
 int statusdir_put_commit(statusdir_txn *txn, char *id)
 {
@@ -359,18 +377,8 @@ int statusdir_put_commit(statusdir_txn *txn, char *id)
 		statusdir_put_abort(txn);
 		return r;
 	}
-	if (one_flush) {
-		/* data, inode and the new name in cur/ in one flush */
-		r = statusdir__fsync(txn->fd);
-		/* after a successful fsync a failed close loses nothing */
-		(void)statusdir__close(txn->fd);
-	} else if (sync) {
-		r = statusdir__fsync(sd->cur_fd);
-	}
-	bool sweep = statusdir__tmp_sweep_due(sd, txn->unique);
-	statusdir__txn_free(txn);
-	if (r == 0)
-		r = statusdir__mark_has_versions(sd, sync);
+	bool sweep;
+	r = statusdir__flush_committed(txn, &sweep);
 	if (r < 0) {
 		/* readers may have seen it; a crash may bring it back */
 		(void)unlinkat(sd->cur_fd, new_id, 0);
@@ -401,14 +409,11 @@ int statusdir_put_commit_if(statusdir_txn *txn, const char *base, char *id)
 	return statusdir__claim_commit(txn, base, id);
 }
 
-int statusdir_put_if(statusdir *sd, const char *base, const void *buf, size_t len,
-                     unsigned flags, char *id)
+/* A put of one buffer, plain (base NULL) or conditional. */
+static int put_buffer(statusdir *sd, const char *base, const void *buf, size_t len,
+                      unsigned flags, char *id)
 {
 	statusdir_txn *txn;
-	if (!sd || !base)
-		return -EINVAL;
-	if (sd->format != 2)
-		return -EOPNOTSUPP;
 	int r = statusdir_put_begin(sd, flags, &txn);
 	if (r < 0)
 		return r;
@@ -417,22 +422,23 @@ int statusdir_put_if(statusdir *sd, const char *base, const void *buf, size_t le
 		statusdir_put_abort(txn);
 		return r;
 	}
-	return statusdir_put_commit_if(txn, base, id);
+	return base ? statusdir_put_commit_if(txn, base, id) : statusdir_put_commit(txn, id);
+}
+
+int statusdir_put_if(statusdir *sd, const char *base, const void *buf, size_t len,
+                     unsigned flags, char *id)
+{
+	if (!sd || !base)
+		return -EINVAL;
+	if (sd->format != 2)
+		return -EOPNOTSUPP;
+	return put_buffer(sd, base, buf, len, flags, id);
 }
 
 int statusdir_put(statusdir *sd, const void *buf, size_t len, unsigned flags,
                   char *id)
 {
-	statusdir_txn *txn;
-	int r = statusdir_put_begin(sd, flags, &txn);
-	if (r < 0)
-		return r;
-	r = statusdir_put_write(txn, buf, len);
-	if (r < 0) {
-		statusdir_put_abort(txn);
-		return r;
-	}
-	return statusdir_put_commit(txn, id);
+	return put_buffer(sd, NULL, buf, len, flags, id);
 }
 
 /* Streams fd into the transaction in chunks, so memory stays flat. */

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -96,8 +95,7 @@ static int unlink_marker(void *arg, int dirfd, const char *name, bool is_reg)
 }
 
 struct numbers {
-	uint64_t *v;
-	size_t n, cap;
+	struct number_list list;
 	uint64_t low;
 };
 
@@ -109,22 +107,7 @@ static int collect_number(void *arg, int dirfd, const char *name, bool is_reg)
 	(void)is_reg; /* a tombstone counts: its number is taken */
 	if (!statusdir__number_parse(name, &k) || k <= l->low)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		uint64_t *p = realloc(l->v, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		l->v = p;
-		l->cap = cap;
-	}
-	l->v[l->n++] = k;
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	return statusdir__number_list_add(&l->list, k);
 }
 
 /* Every number above L and below the greatest listed without a name gets
@@ -135,13 +118,14 @@ static int seal_holes(statusdir *sd)
 	int r = statusdir__low_read(sd, &l.low);
 	if (r == 0)
 		r = statusdir__scan(sd->cur_fd, collect_number, &l);
-	if (r == 0 && l.n > 0) {
-		qsort(l.v, l.n, sizeof(*l.v), cmp_u64);
+	const struct number_list *n = &l.list;
+	if (r == 0 && n->n > 0) {
+		statusdir__number_list_sort(&l.list);
 		size_t i = 0;
-		for (uint64_t k = l.low + 1; r == 0 && k < l.v[l.n - 1]; k++) {
-			while (l.v[i] < k)
+		for (uint64_t k = l.low + 1; r == 0 && k < n->v[n->n - 1]; k++) {
+			while (n->v[i] < k)
 				i++;
-			if (l.v[i] == k)
+			if (n->v[i] == k)
 				continue;
 			char name[STATUSDIR_ID_SIZE];
 			statusdir__number_format(k, name);
@@ -149,7 +133,7 @@ static int seal_holes(statusdir *sd)
 				r = -errno;
 		}
 	}
-	free(l.v);
+	statusdir__number_list_free(&l.list);
 	return r == 0 ? statusdir__fsync(sd->cur_fd) : r;
 }
 

@@ -275,8 +275,7 @@ struct pending {
 
 struct leftovers {
 	uint64_t low;
-	uint64_t *numbers; /* names at or below L */
-	size_t n, cap;
+	struct number_list freed; /* names at or below L */
 	struct pending *pending; /* claims above L whose check is pending */
 	size_t np, pcap;
 	uint64_t versions; /* regular files above L */
@@ -311,16 +310,7 @@ static int note_number(void *arg, int dirfd, const char *name, bool is_reg)
 		l->versions += is_reg;
 		return is_reg ? note_pending(l, dirfd, name, k) : 0;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		void *v = realloc(l->numbers, cap * sizeof(*l->numbers));
-		if (!v)
-			return -ENOMEM;
-		l->numbers = v;
-		l->cap = cap;
-	}
-	l->numbers[l->n++] = k;
-	return 0;
+	return statusdir__number_list_add(&l->freed, k);
 }
 
 /* R2 for a claim seen in the listing whose writer is known gone (killed
@@ -367,8 +357,8 @@ int statusdir__retire_leftovers(statusdir *sd, const struct statusdir_prune_poli
 		if (v < 0 && !l.err)
 			l.err = v;
 	}
-	for (size_t i = 0; r == 0 && i < l.n; i++) {
-		statusdir__number_format(l.numbers[i], name);
+	for (size_t i = 0; r == 0 && i < l.freed.n; i++) {
+		statusdir__number_format(l.freed.v[i], name);
 		if (!dry && unlinkat(sd->cur_fd, name, 0) != 0) {
 			/* gone meanwhile, or a folder under a number (junk);
 			 * else go on with the rest, report the first error */
@@ -379,7 +369,7 @@ int statusdir__retire_leftovers(statusdir *sd, const struct statusdir_prune_poli
 		counts->removed++;
 		statusdir__report(p, STATUSDIR_EV_REMOVED, "cur", name, "freed, not yet removed");
 	}
-	free(l.numbers);
+	statusdir__number_list_free(&l.freed);
 	free(l.pending);
 	return r < 0 ? r : l.err;
 }

@@ -118,23 +118,8 @@ struct number_scan {
 	uint64_t low;
 	const struct statusdir_prune_policy *p;
 	struct statusdir_counts *counts;
-	uint64_t *numbers; /* regular files named by a number above L */
-	size_t n, cap;
+	struct number_list numbers; /* regular files named by a number above L */
 };
-
-static int add_number(struct number_scan *ns, uint64_t k)
-{
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? 2 * ns->cap : 16;
-		void *v = realloc(ns->numbers, cap * sizeof(*ns->numbers));
-		if (!v)
-			return -ENOMEM;
-		ns->numbers = v;
-		ns->cap = cap;
-	}
-	ns->numbers[ns->n++] = k;
-	return 0;
-}
 
 /* Junk as format 1 reports it, plus what only format 2 has: names at or
  * below L that retention freed and has not removed yet (a crash between
@@ -151,7 +136,7 @@ static int note_number(void *arg, int dirfd, const char *name, bool is_reg)
 	else if (k <= ns->low)
 		detail = "freed, not yet removed";
 	else if (is_reg)
-		return add_number(ns, k);
+		return statusdir__number_list_add(&ns->numbers, k);
 	else if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 		detail = "lost in a power cut";
 	else
@@ -203,12 +188,6 @@ static int check_number_once(statusdir *sd, uint64_t k, char *detail, size_t cap
 	return r;
 }
 
-static int cmp_number_desc(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? 1 : x > y ? -1 : 0;
-}
-
 /* Lists cur/ once, reporting junk, leftovers and tombstones, then checks
  * every version above L, newest first; each finding looked at twice, as
  * check_one() does. */
@@ -221,17 +200,17 @@ static int check_numbers(statusdir *sd, const struct statusdir_prune_policy *p,
 	if (r == 0)
 		r = statusdir__scan(sd->cur_fd, note_number, &ns);
 	if (r < 0) {
-		free(ns.numbers);
+		statusdir__number_list_free(&ns.numbers);
 		return r;
 	}
-	if (ns.n > 1)
-		qsort(ns.numbers, ns.n, sizeof(*ns.numbers), cmp_number_desc);
-	counts->versions = ns.n;
-	for (size_t i = 0; i < ns.n; i++) {
-		int c = check_number_once(sd, ns.numbers[i], detail, sizeof(detail));
+	statusdir__number_list_sort(&ns.numbers);
+	counts->versions = ns.numbers.n;
+	for (size_t i = ns.numbers.n; i-- > 0;) { /* newest first */
+		uint64_t k = ns.numbers.v[i];
+		int c = check_number_once(sd, k, detail, sizeof(detail));
 		if (c != 0)
-			c = check_number_once(sd, ns.numbers[i], detail, sizeof(detail));
-		statusdir__number_format(ns.numbers[i], name);
+			c = check_number_once(sd, k, detail, sizeof(detail));
+		statusdir__number_format(k, name);
 		if (c < 0) {
 			counts->unreadable++;
 			report_unreadable(p, "cur", name, c);
@@ -241,7 +220,7 @@ static int check_numbers(statusdir *sd, const struct statusdir_prune_policy *p,
 			statusdir__report(p, STATUSDIR_EV_DAMAGED, "cur", name, detail);
 		}
 	}
-	free(ns.numbers);
+	statusdir__number_list_free(&ns.numbers);
 	return r;
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,4 +434,23 @@ void damage_version(statusdir *sd, const char *id)
 	write_file(path, buf, len);
 	free(buf);
 	free(path);
+}
+
+const char *store_number(uint64_t n)
+{
+	static char buf[4][32];
+	static int next;
+	char *b = buf[next++ % 4];
+	snprintf(b, 32, "%020" PRIu64, n);
+	return b;
+}
+
+void store_raise_low(const struct store *s, uint64_t cut)
+{
+	char p[PATH_MAX];
+	store_file(s, "low", p);
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "", 1, (off_t)cut - 1), 1);
+	assert_int_equal(close(fd), 0);
 }

@@ -108,6 +108,12 @@ int null_fd(void);
 /* Open file descriptors of this process, to find leaks. */
 int count_fds(void);
 
+/* Format 2: the id of number n (20 digits; one of four buffers that take
+ * turns, so a call may name a few at once), and L raised to cut as
+ * retention raises it (one byte at cut - 1 of STORE/low). */
+const char *store_number(uint64_t n);
+void store_raise_low(const struct store *s, uint64_t cut);
+
 /* Removes path and everything below it. */
 void rm_rf(const char *path);
 

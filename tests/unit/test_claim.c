@@ -32,31 +32,10 @@ int __wrap_fsetxattr(int fd, const char *name, const void *value, size_t size, i
 	}
 	return __real_fsetxattr(fd, name, value, size, flags);
 }
-
-static const char *number(uint64_t n)
-{
-	static char buf[4][32];
-	static int next;
-	char *b = buf[next++ % 4];
-	snprintf(b, 32, "%020" PRIu64, n);
-	return b;
-}
-
-/* L = max(L, cut), as a cleaner's R3 does. */
-static void raise_low(const struct store *s, uint64_t cut)
-{
-	char path[PATH_MAX];
-	store_file(s, "low", path);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, "", 1, (off_t)cut - 1), 1);
-	assert_int_equal(close(fd), 0);
-}
-
 static void remove_number(const struct store *s, uint64_t n)
 {
 	char path[PATH_MAX], rel[64];
-	snprintf(rel, sizeof(rel), "cur/%s", number(n));
+	snprintf(rel, sizeof(rel), "cur/%s", store_number(n));
 	store_file(s, rel, path);
 	assert_int_equal(unlink(path), 0);
 }
@@ -80,7 +59,7 @@ static void test_numbers_in_commit_order(void **state)
 		clock_gettime(CLOCK_REALTIME, &before);
 		put_ok(s->sd, payload, (size_t)len, id);
 		clock_gettime(CLOCK_REALTIME, &after);
-		assert_string_equal(id, number(i));
+		assert_string_equal(id, store_number(i));
 		/* the file in cur/ holds exactly the payload: cat STORE/cur/ID */
 		snprintf(rel, sizeof(rel), "cur/%s", id);
 		store_file(s, rel, path);
@@ -99,8 +78,8 @@ static void test_numbers_in_commit_order(void **state)
 	}
 	assert_int_equal(store_count(s, "tmp"), 0);
 	assert_int_equal(store_count(s, "cur"), 3);
-	assert_version(s->sd, NULL, "payload 3\n", 10, number(3));
-	assert_version(s->sd, number(2), "payload 2\n", 10, number(2));
+	assert_version(s->sd, NULL, "payload 3\n", 10, store_number(3));
+	assert_version(s->sd, store_number(2), "payload 2\n", 10, store_number(2));
 }
 
 /* Another handle put meanwhile: its numbers are taken, and a put of this
@@ -111,16 +90,16 @@ static void test_other_writer_ahead(void **state)
 	char id[STATUSDIR_ID_SIZE];
 	statusdir *other = open_again(s);
 	put_ok(s->sd, "a", 1, id);
-	assert_string_equal(id, number(1));
+	assert_string_equal(id, store_number(1));
 	for (uint64_t i = 2; i <= 6; i++) {
 		put_ok(other, "b", 1, id);
-		assert_string_equal(id, number(i));
+		assert_string_equal(id, store_number(i));
 	}
 	put_ok(s->sd, "c", 1, id);
-	assert_string_equal(id, number(7));
+	assert_string_equal(id, store_number(7));
 	put_ok(other, "d", 1, id);
-	assert_string_equal(id, number(8));
-	assert_version(s->sd, NULL, "d", 1, number(8));
+	assert_string_equal(id, store_number(8));
+	assert_version(s->sd, NULL, "d", 1, store_number(8));
 	statusdir_close(other);
 }
 
@@ -136,7 +115,7 @@ static void test_fresh_handle_uses_hint(void **state)
 	assert_int_equal(st.st_size, 128);
 	statusdir *fresh = open_again(s);
 	put_ok(fresh, "x", 1, id);
-	assert_string_equal(id, number(131));
+	assert_string_equal(id, store_number(131));
 	statusdir_close(fresh);
 }
 
@@ -150,15 +129,15 @@ static void test_stale_claim_goes_above_low(void **state)
 	statusdir *other = open_again(s);
 	put_numbered(s->sd, 2, NULL); /* this handle knows 2 */
 	put_numbered(other, 3, NULL); /* 3, 4, 5 */
-	raise_low(s, 4);
+	store_raise_low(s, 4);
 	for (uint64_t k = 1; k <= 4; k++)
 		remove_number(s, k);
 	put_ok(s->sd, "late", 4, id);
-	assert_string_equal(id, number(6));
-	assert_int_equal(store_has(s, "cur", number(3)), 0);
+	assert_string_equal(id, store_number(6));
+	assert_int_equal(store_has(s, "cur", store_number(3)), 0);
 	assert_int_equal(store_count(s, "tmp"), 0);
 	assert_int_equal(store_count(s, "cur"), 2);
-	assert_version(other, NULL, "late", 4, number(6));
+	assert_version(other, NULL, "late", 4, store_number(6));
 	statusdir_close(other);
 }
 
@@ -187,7 +166,7 @@ static void clean_after_claim(void *arg)
 		}
 	closedir(d);
 	put_ok(c->other, "newer", 5, NULL); /* the greatest is never freed */
-	raise_low(c->s, c->n);              /* R3 */
+	store_raise_low(c->s, c->n);              /* R3 */
 	for (uint64_t k = 1; k <= c->n; k++) /* R4 */
 		remove_number(c->s, k);
 }
@@ -203,10 +182,10 @@ static void test_slow_real_claim_is_kept(void **state)
 	assert_int_equal(statusdir_put(s->sd, "slow", 4, 0, id), 0);
 	assert_int_equal(fault_hits(FAULT_LINKAT), 1);
 	/* not taken for stale and committed again higher: it was version 3 */
-	assert_string_equal(id, number(3));
+	assert_string_equal(id, store_number(3));
 	assert_int_equal(store_count(s, "tmp"), 0);
 	assert_int_equal(store_count(s, "cur"), 1);
-	assert_version(s->sd, NULL, "newer", 5, number(4));
+	assert_version(s->sd, NULL, "newer", 5, store_number(4));
 	statusdir_close(c.other);
 }
 
@@ -224,7 +203,7 @@ static void rival_then_clean(void *arg)
 {
 	struct rival *r = arg;
 	/* the rival read version 2 too: its claim of 3 meets ours */
-	r->result = statusdir_put_if(r->c.other, number(2), "rival", 5, 0, r->id);
+	r->result = statusdir_put_if(r->c.other, store_number(2), "rival", 5, 0, r->id);
 	clean_after_claim(&r->c);
 }
 
@@ -236,11 +215,11 @@ static void test_slow_conditional_put_counts_once(void **state)
 	put_numbered(s->sd, 2, NULL);
 	fault_arm(FAULT_LINKAT, &(struct fault){ .times = 1, .after = rival_then_clean,
 	                                         .hook_arg = &r });
-	assert_int_equal(statusdir_put_if(s->sd, number(2), "mine", 4, 0, id), 0);
+	assert_int_equal(statusdir_put_if(s->sd, store_number(2), "mine", 4, 0, id), 0);
 	assert_int_equal(fault_hits(FAULT_LINKAT), 1);
-	assert_string_equal(id, number(3));
+	assert_string_equal(id, store_number(3));
 	assert_int_equal(r.result, -ECANCELED);
-	assert_string_equal(r.id, number(3));
+	assert_string_equal(r.id, store_number(3));
 	assert_int_equal(store_count(s, "tmp"), 0);
 	statusdir_close(r.c.other);
 }
@@ -277,11 +256,11 @@ static void test_retransmitted_link_is_ours(void **state)
 	                                         .hook = link_then_fail, .hook_arg = s });
 	assert_int_equal(statusdir_put(s->sd, "two", 3, 0, id), 0);
 	assert_int_equal(fault_hits(FAULT_LINKAT), 1);
-	assert_string_equal(id, number(2));
+	assert_string_equal(id, store_number(2));
 	fault_arm(FAULT_LINKAT, &(struct fault){ .times = 1, .err = EEXIST,
 	                                         .hook = link_then_fail, .hook_arg = s });
-	assert_int_equal(statusdir_put_if(s->sd, number(2), "three", 5, 0, id), 0);
-	assert_string_equal(id, number(3));
+	assert_int_equal(statusdir_put_if(s->sd, store_number(2), "three", 5, 0, id), 0);
+	assert_string_equal(id, store_number(3));
 	assert_int_equal(store_count(s, "cur"), 3);
 	assert_int_equal(store_count(s, "tmp"), 0);
 }
@@ -295,9 +274,9 @@ static void test_link_failure_leaves_nothing(void **state)
 	assert_int_equal(statusdir_put(s->sd, "two", 3, 0, id), -EIO);
 	assert_int_equal(store_count(s, "cur"), 1);
 	assert_int_equal(store_count(s, "tmp"), 0);
-	assert_version(s->sd, NULL, "one", 3, number(1));
+	assert_version(s->sd, NULL, "one", 3, store_number(1));
 	put_ok(s->sd, "two", 3, id); /* and the number was not lost */
-	assert_string_equal(id, number(2));
+	assert_string_equal(id, store_number(2));
 }
 
 /* Once claimed, a version stays, even if its flush fails: a reader may
@@ -310,8 +289,8 @@ static void test_failed_flush_keeps_the_version(void **state)
 	fault_arm(FAULT_FSYNC, &(struct fault){ .times = 1, .err = EIO, .fd_kind = S_IFDIR });
 	assert_int_equal(statusdir_put(s->sd, "two", 3, 0, id), -EIO);
 	assert_int_equal(fault_hits(FAULT_FSYNC), 1);
-	assert_string_equal(id, number(2));
-	assert_version(s->sd, NULL, "two", 3, number(2));
+	assert_string_equal(id, store_number(2));
+	assert_version(s->sd, NULL, "two", 3, store_number(2));
 	assert_int_equal(store_count(s, "tmp"), 0);
 }
 
@@ -320,10 +299,10 @@ static void test_put_if_commits_on_its_base(void **state)
 	struct store *s = *state;
 	char id[STATUSDIR_ID_SIZE];
 	assert_int_equal(statusdir_put_if(s->sd, "", "first", 5, 0, id), 0);
-	assert_string_equal(id, number(1));
-	assert_int_equal(statusdir_put_if(s->sd, number(1), "second", 6, 0, id), 0);
-	assert_string_equal(id, number(2));
-	assert_version(s->sd, NULL, "second", 6, number(2));
+	assert_string_equal(id, store_number(1));
+	assert_int_equal(statusdir_put_if(s->sd, store_number(1), "second", 6, 0, id), 0);
+	assert_string_equal(id, store_number(2));
+	assert_version(s->sd, NULL, "second", 6, store_number(2));
 }
 
 static void test_put_if_conflict_commits_nothing(void **state)
@@ -333,15 +312,15 @@ static void test_put_if_conflict_commits_nothing(void **state)
 	statusdir *other = open_again(s);
 	put_numbered(s->sd, 1, NULL);
 	put_numbered(other, 2, NULL); /* 2 and 3 */
-	assert_int_equal(statusdir_put_if(s->sd, number(1), "lost", 4, 0, id), -ECANCELED);
-	assert_string_equal(id, number(3)); /* the newest when it looked */
+	assert_int_equal(statusdir_put_if(s->sd, store_number(1), "lost", 4, 0, id), -ECANCELED);
+	assert_string_equal(id, store_number(3)); /* the newest when it looked */
 	assert_int_equal(statusdir_put_if(s->sd, "", "lost", 4, 0, id), -ECANCELED);
-	assert_string_equal(id, number(3));
+	assert_string_equal(id, store_number(3));
 	assert_int_equal(store_count(s, "cur"), 3);
 	assert_int_equal(store_count(s, "tmp"), 0);
 	/* the newest, named, wins */
-	assert_int_equal(statusdir_put_if(s->sd, number(3), "won", 3, 0, id), 0);
-	assert_string_equal(id, number(4));
+	assert_int_equal(statusdir_put_if(s->sd, store_number(3), "won", 3, 0, id), 0);
+	assert_string_equal(id, store_number(4));
 	statusdir_close(other);
 }
 
@@ -352,13 +331,13 @@ static void test_put_if_pruned_base_is_a_conflict(void **state)
 	struct store *s = *state;
 	char id[STATUSDIR_ID_SIZE];
 	put_numbered(s->sd, 4, NULL);
-	raise_low(s, 3);
+	store_raise_low(s, 3);
 	remove_number(s, 1);
 	remove_number(s, 2); /* 3 is left over, at or below L */
-	assert_int_equal(statusdir_put_if(s->sd, number(1), "x", 1, 0, id), -ECANCELED);
-	assert_string_equal(id, number(4));
+	assert_int_equal(statusdir_put_if(s->sd, store_number(1), "x", 1, 0, id), -ECANCELED);
+	assert_string_equal(id, store_number(4));
 	/* base 3 is present but freed; its claim of 4 meets version 4 */
-	assert_int_equal(statusdir_put_if(s->sd, number(3), "x", 1, 0, id), -ECANCELED);
+	assert_int_equal(statusdir_put_if(s->sd, store_number(3), "x", 1, 0, id), -ECANCELED);
 	assert_int_equal(store_count(s, "tmp"), 0);
 	assert_int_equal(store_count(s, "cur"), 2);
 }
@@ -370,10 +349,10 @@ static void test_put_if_stale_claim_is_removed(void **state)
 	struct store *s = *state;
 	char id[STATUSDIR_ID_SIZE];
 	put_numbered(s->sd, 4, NULL);
-	raise_low(s, 3);
+	store_raise_low(s, 3);
 	remove_number(s, 2); /* 1 and 3 are left over */
-	assert_int_equal(statusdir_put_if(s->sd, number(1), "x", 1, 0, id), -ECANCELED);
-	assert_int_equal(store_has(s, "cur", number(2)), 0);
+	assert_int_equal(statusdir_put_if(s->sd, store_number(1), "x", 1, 0, id), -ECANCELED);
+	assert_int_equal(store_has(s, "cur", store_number(2)), 0);
 	assert_int_equal(store_count(s, "tmp"), 0);
 }
 
@@ -382,7 +361,7 @@ static void test_put_if_base_never_committed(void **state)
 	struct store *s = *state;
 	char id[STATUSDIR_ID_SIZE];
 	put_numbered(s->sd, 1, NULL);
-	assert_int_equal(statusdir_put_if(s->sd, number(5), "x", 1, 0, id), -ENOENT);
+	assert_int_equal(statusdir_put_if(s->sd, store_number(5), "x", 1, 0, id), -ENOENT);
 	assert_int_equal(statusdir_put_if(s->sd, "@0", "x", 1, 0, id), -EINVAL);
 	assert_int_equal(statusdir_put_if(s->sd, "5", "x", 1, 0, id), -EINVAL);
 	assert_int_equal(statusdir_put_if(s->sd, NULL, "x", 1, 0, id), -EINVAL);
@@ -399,14 +378,14 @@ static void test_put_commit_if_streams(void **state)
 	assert_int_equal(statusdir_put_begin(s->sd, 0, &t), 0);
 	assert_int_equal(statusdir_put_write(t, "str", 3), 0);
 	assert_int_equal(statusdir_put_write(t, "eam", 3), 0);
-	assert_int_equal(statusdir_put_commit_if(t, number(1), id), 0);
-	assert_string_equal(id, number(2));
+	assert_int_equal(statusdir_put_commit_if(t, store_number(1), id), 0);
+	assert_string_equal(id, store_number(2));
 	assert_int_equal(statusdir_put_begin(s->sd, 0, &t), 0);
-	assert_int_equal(statusdir_put_commit_if(t, number(1), id), -ECANCELED);
+	assert_int_equal(statusdir_put_commit_if(t, store_number(1), id), -ECANCELED);
 	assert_int_equal(statusdir_put_begin(s->sd, 0, &t), 0);
 	assert_int_equal(statusdir_put_commit_if(t, NULL, id), -EINVAL);
 	assert_int_equal(store_count(s, "tmp"), 0);
-	assert_version(s->sd, NULL, "stream", 6, number(2));
+	assert_version(s->sd, NULL, "stream", 6, store_number(2));
 }
 
 static void test_if_changed_compares_with_the_newest(void **state)
@@ -418,13 +397,13 @@ static void test_if_changed_compares_with_the_newest(void **state)
 	put_ok(other, "other", 5, NULL);
 	/* this handle knows 1, but the newest is 2: compared with 2 */
 	assert_int_equal(statusdir_put(s->sd, "same", 4, STATUSDIR_IF_CHANGED, id), 0);
-	assert_string_equal(id, number(3));
+	assert_string_equal(id, store_number(3));
 	assert_int_equal(statusdir_put(s->sd, "same", 4, STATUSDIR_IF_CHANGED, id),
 	                 STATUSDIR_UNCHANGED);
-	assert_string_equal(id, number(3));
-	assert_int_equal(statusdir_put_if(s->sd, number(3), "same", 4, STATUSDIR_IF_CHANGED, id),
+	assert_string_equal(id, store_number(3));
+	assert_int_equal(statusdir_put_if(s->sd, store_number(3), "same", 4, STATUSDIR_IF_CHANGED, id),
 	                 STATUSDIR_UNCHANGED);
-	assert_string_equal(id, number(3));
+	assert_string_equal(id, store_number(3));
 	assert_int_equal(store_count(s, "tmp"), 0);
 	assert_int_equal(store_count(s, "cur"), 3);
 	statusdir_close(other);
@@ -438,9 +417,9 @@ static void test_if_changed_base_no_longer_newest(void **state)
 	char id[STATUSDIR_ID_SIZE];
 	put_ok(s->sd, "same", 4, NULL);
 	put_ok(s->sd, "other", 5, NULL);
-	assert_int_equal(statusdir_put_if(s->sd, number(1), "same", 4, STATUSDIR_IF_CHANGED, id),
+	assert_int_equal(statusdir_put_if(s->sd, store_number(1), "same", 4, STATUSDIR_IF_CHANGED, id),
 	                 -ECANCELED);
-	assert_string_equal(id, number(2));
+	assert_string_equal(id, store_number(2));
 	assert_int_equal(store_count(s, "cur"), 2);
 	assert_int_equal(store_count(s, "tmp"), 0);
 }
@@ -450,12 +429,12 @@ static void test_modes_without_two_flushes(void **state)
 	struct store *s = *state;
 	char id[STATUSDIR_ID_SIZE];
 	assert_int_equal(statusdir_put(s->sd, "n", 1, STATUSDIR_NOSYNC, id), 0);
-	assert_string_equal(id, number(1));
+	assert_string_equal(id, store_number(1));
 	fault_arm(FAULT_FSYNC, &(struct fault){ .times = FAULT_ALWAYS });
 	assert_int_equal(statusdir_put(s->sd, "o", 1, STATUSDIR_ONE_FLUSH, id), 0);
 	assert_int_equal(fault_calls(FAULT_FSYNC), 1); /* the file, once named */
-	assert_string_equal(id, number(2));
-	assert_version(s->sd, NULL, "o", 1, number(2));
+	assert_string_equal(id, store_number(2));
+	assert_version(s->sd, NULL, "o", 1, store_number(2));
 }
 
 static void test_format1_has_no_put_if(void **state)
@@ -489,7 +468,7 @@ static void test_no_user_xattrs(void **state)
 	assert_int_equal(statusdir_put(sd, "two", 3, 0, id), -EOPNOTSUPP);
 	xattr_missing = false;
 	assert_int_equal(store_count(s, "tmp"), 0);
-	assert_version(sd, NULL, "one", 3, number(1));
+	assert_version(sd, NULL, "one", 3, store_number(1));
 }
 
 static void test_number_ids_parse(void **state)

@@ -64,18 +64,6 @@ static void cur_path(const struct store *s, uint64_t n, char *out)
 	snprintf(rel, sizeof(rel), "cur/%s", id);
 	store_file(s, rel, out);
 }
-
-/* L = max(L, c), as retention raises it: one byte at offset c - 1. */
-static void raise_low(const struct store *s, uint64_t c)
-{
-	char p[PATH_MAX];
-	store_file(s, "low", p);
-	int fd = open(p, O_WRONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, "", 1, (off_t)c - 1), 1);
-	assert_int_equal(close(fd), 0);
-}
-
 /* Version n lost in a power cut and sealed: its name is a tombstone. */
 static void tombstone(const struct store *s, uint64_t n)
 {
@@ -179,7 +167,7 @@ static void test_list_skips_freed_tombstones_and_junk(void **state)
 	struct statusdir_version *v;
 	size_t n;
 	char p[PATH_MAX];
-	raise_low(s, 2);      /* 1 and 2 freed, left in cur/ */
+	store_raise_low(s, 2);      /* 1 and 2 freed, left in cur/ */
 	tombstone(s, 4);
 	store_file(s, "cur/notes.txt", p);
 	write_file(p, "junk", 4);
@@ -264,7 +252,7 @@ static void test_list_newest_stops_at_low(void **state)
 	struct statusdir_version *v;
 	size_t n;
 	char id[STATUSDIR_ID_SIZE];
-	raise_low(s, 6);
+	store_raise_low(s, 6);
 	fault_reset(); /* counts from here */
 	assert_int_equal(statusdir_list_newest(s->sd, 100, &v, &n), 0);
 	const uint64_t want[] = { 10, 9, 8, 7 };
@@ -296,7 +284,7 @@ static void test_resolve_counts_by_number(void **state)
 	/* by number: a tombstone and a freed number are no version */
 	assert_int_equal(statusdir_get(s->sd, "00000000000000000009", buf, sizeof(buf), &len, id),
 	                 -ENOENT);
-	raise_low(s, 3);
+	store_raise_low(s, 3);
 	assert_int_equal(statusdir_get(s->sd, "00000000000000000003", buf, sizeof(buf), &len, id),
 	                 -ENOENT);
 	assert_int_equal(statusdir_resolve(s->sd, "@5", id), 0);
@@ -356,7 +344,7 @@ static void test_list_since_skips_what_low_freed(void **state)
 {
 	struct store *s = *state;
 	char p[PATH_MAX];
-	raise_low(s, 6);
+	store_raise_low(s, 6);
 	for (uint64_t k = 3; k <= 6; k++) { /* R4 unlinked these; 1 and 2 are left */
 		cur_path(s, k, p);
 		assert_int_equal(unlink(p), 0);
@@ -368,10 +356,10 @@ static void test_list_since_skips_what_low_freed(void **state)
 	since(s->sd, "", want, 3);
 	since(s->sd, "00000000000000000007", want + 1, 2);
 	/* everything up to the newest freed but the newest itself */
-	raise_low(s, 9);
+	store_raise_low(s, 9);
 	since(s->sd, "00000000000000000001", want + 2, 1);
 	/* L beyond the newest name still present: nothing to hand out */
-	raise_low(s, 10);
+	store_raise_low(s, 10);
 	since(s->sd, "00000000000000000001", NULL, 0);
 }
 
@@ -384,7 +372,7 @@ static void test_wait_by_number(void **state)
 	assert_string_equal(newer, "00000000000000000010");
 	assert_int_equal(statusdir_wait(s->sd, "", 0, 0, newer), 0);
 	assert_string_equal(newer, "00000000000000000010");
-	raise_low(s, 7);
+	store_raise_low(s, 7);
 	assert_int_equal(statusdir_wait(s->sd, "00000000000000000002", 0, 1000000, newer), 0);
 	assert_string_equal(newer, "00000000000000000010");
 	/* a put through another handle wakes the watcher: link(2) is an
@@ -448,7 +436,7 @@ static void test_heal_stops_at_low(void **state)
 	damage_version(s->sd, "00000000000000000009");
 	assert_int_equal(statusdir_read_fd(s->sd, NULL, null_fd(), &rd), STATUSDIR_HEALED);
 	assert_string_equal(rd.id, "00000000000000000008");
-	raise_low(s, 8);
+	store_raise_low(s, 8);
 	rd = (struct statusdir_read){ 0 };
 	assert_int_equal(statusdir_read_fd(s->sd, NULL, null_fd(), &rd), -EBADMSG);
 	assert_string_equal(rd.damaged, "00000000000000000010");

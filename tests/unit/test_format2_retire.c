@@ -79,15 +79,6 @@ static void record(void *arg, const struct statusdir_event *ev)
 	}
 }
 
-static const char *num(uint64_t n)
-{
-	static char buf[4][32];
-	static int i;
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%020" PRIu64, n);
-	return buf[i];
-}
-
 static uint64_t low_of(const struct store *s)
 {
 	char p[PATH_MAX];
@@ -130,14 +121,14 @@ static void assert_cur_is(const struct store *s, uint64_t lo, uint64_t hi)
 {
 	assert_int_equal(store_count(s, "cur"), hi - lo + 1);
 	for (uint64_t k = lo; k <= hi; k++)
-		if (!store_has(s, "cur", num(k)))
-			fail_msg("cur/%s is missing", num(k));
+		if (!store_has(s, "cur", store_number(k)))
+			fail_msg("cur/%s is missing", store_number(k));
 }
 
 static void cur_path(const struct store *s, uint64_t k, char *out)
 {
 	char rel[64];
-	snprintf(rel, sizeof(rel), "cur/%s", num(k));
+	snprintf(rel, sizeof(rel), "cur/%s", store_number(k));
 	store_file(s, rel, out);
 }
 
@@ -215,7 +206,7 @@ static void test_keep_cut(void **state)
 	assert_int_equal(c.removed, 7);
 	assert_int_equal(e.removed, 7);
 	assert_int_equal(c.versions, 10);
-	assert_string_equal(e.last, num(7));
+	assert_string_equal(e.last, store_number(7));
 	/* again: nothing more to free, L stays */
 	prune_ok(s->sd, 3, 0, &e, &c);
 	assert_int_equal(c.removed, 0);
@@ -230,7 +221,7 @@ static void test_keep_one_keeps_the_greatest(void **state)
 	prune_ok(s->sd, 1, 0, &e, NULL);
 	assert_int_equal(low_of(s), 3);
 	assert_cur_is(s, 4, 4);
-	assert_version(s->sd, NULL, "version 3\n", 10, num(4));
+	assert_version(s->sd, NULL, "version 3\n", 10, store_number(4));
 }
 
 /* Only a prefix is freed: an old version above a young one stays. */
@@ -298,7 +289,7 @@ static void test_cut_stops_below_a_hole(void **state)
 	assert_int_equal(low_of(s), 2);
 	assert_int_equal(e.removed, 2);
 	assert_int_equal(store_count(s, "cur"), 3);
-	assert_true(store_has(s, "cur", num(4)));
+	assert_true(store_has(s, "cur", store_number(4)));
 }
 
 /* Not one version intact: no newest intact to keep, and still never the
@@ -379,7 +370,7 @@ static void test_put_applies_recorded_keep(void **state)
 	put_numbered(s->sd, 9, NULL);
 	assert_cur_is(s, 8, 9);
 	assert_int_equal(low_of(s), 7);
-	assert_version(s->sd, NULL, "version 8\n", 10, num(9));
+	assert_version(s->sd, NULL, "version 8\n", 10, store_number(9));
 }
 
 /* ---- R3 before R4 ---- */
@@ -478,7 +469,7 @@ static void test_claim_below_a_fresh_low_is_not_validated(void **state)
 	raise_store = s;
 	raise_to = 4;
 	/* after R1's read of L: when the newest intact version is opened */
-	fault_arm(FAULT_OPENAT, &(struct fault){ .times = 1, .name = num(7), .hook = raise_low });
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = 1, .name = store_number(7), .hook = raise_low });
 	prune_ok(s->sd, 3, 0, &e, NULL);
 	assert_int_equal(fault_hits(FAULT_OPENAT), 1);
 	assert_int_equal(low_of(s), 4);
@@ -615,7 +606,7 @@ static void sweep_keeps_pending_claims(struct store *s, bool format2)
 	/* format 2: prune validated the claim (above L, its writer never
 	 * checked it), so its tmp/ link went and version 4 stays */
 	assert_false(store_has(s, "tmp", claim));
-	assert_int_equal(links_of(s, "cur", num(4)), 1);
+	assert_int_equal(links_of(s, "cur", store_number(4)), 1);
 	/* a stale claim at or below L whose writer died: its name in cur/ goes
 	 * as a leftover, and then its tmp/ file in the same prune */
 	put_numbered(s->sd, 2, NULL); /* 5, 6 */
@@ -626,7 +617,7 @@ static void sweep_keeps_pending_claims(struct store *s, bool format2)
 	store_file(s, "low", low);
 	assert_int_equal(truncate(low, 7), 0); /* L 7: the claim of 7 is stale */
 	prune_ok(s->sd, 0, 0, &e, &c);
-	assert_false(store_has(s, "cur", num(7)));
+	assert_false(store_has(s, "cur", store_number(7)));
 	assert_false(store_has(s, "tmp", claim));
 }
 
@@ -645,7 +636,7 @@ static void test_prune_validates_unchecked_claims(void **state)
 	plant_claim(s, live, 4);
 	prune_ok(s->sd, 0, 0, &e, NULL);
 	assert_false(store_has(s, "tmp", dead));
-	assert_int_equal(links_of(s, "cur", num(3)), 1);
+	assert_int_equal(links_of(s, "cur", store_number(3)), 1);
 	assert_int_equal(links_of(s, "tmp", live), 2);
 	assert_int_equal(low_of(s), 0);
 }
@@ -689,18 +680,18 @@ static void test_verify_finds_damage(void **state)
 	assert_int_equal(verify(s->sd, &e, &c), -EBADMSG);
 	assert_int_equal(c.versions, 5);
 	assert_int_equal(c.damaged, 3);
-	snprintf(want, sizeof(want), "%s:checksum mismatch;", num(2));
+	snprintf(want, sizeof(want), "%s:checksum mismatch;", store_number(2));
 	assert_non_null(strstr(e.details, want));
 	snprintf(want, sizeof(want), "%s:no user.statusdir attribute (copied without xattrs?);",
-	         num(4));
+	         store_number(4));
 	assert_non_null(strstr(e.details, want));
-	snprintf(want, sizeof(want), "%s:size 3, expected 10;", num(5));
+	snprintf(want, sizeof(want), "%s:size 3, expected 10;", store_number(5));
 	assert_non_null(strstr(e.details, want));
 	/* a malformed attribute is damage too, said otherwise */
 	cur_path(s, 4, p);
 	assert_int_equal(setxattr(p, "user.statusdir", "12 x 3", 6, 0), 0);
 	assert_int_equal(verify(s->sd, &e, &c), -EBADMSG);
-	snprintf(want, sizeof(want), "%s:malformed user.statusdir attribute;", num(4));
+	snprintf(want, sizeof(want), "%s:malformed user.statusdir attribute;", store_number(4));
 	assert_non_null(strstr(e.details, want));
 }
 
@@ -719,14 +710,14 @@ static void test_verify_junk_and_tombstones(void **state)
 	assert_int_equal(verify(s->sd, &e, &c), 0);
 	assert_int_equal(c.versions, 2);
 	assert_int_equal(c.junk, 2);
-	snprintf(want, sizeof(want), "%s:lost in a power cut;", num(2));
+	snprintf(want, sizeof(want), "%s:lost in a power cut;", store_number(2));
 	assert_non_null(strstr(e.details, want));
 	assert_non_null(strstr(e.details, "notes.txt:not a version id;"));
 	/* prune leaves junk alone, as in format 1, and removes the tombstone
 	 * with the versions around it */
 	prune_ok(s->sd, 1, 0, &e, NULL);
 	assert_true(store_has(s, "cur", "notes.txt"));
-	assert_false(store_has(s, "cur", num(2)));
+	assert_false(store_has(s, "cur", store_number(2)));
 	assert_int_equal(low_of(s), 2);
 }
 
@@ -737,7 +728,7 @@ static void test_verify_unreadable_goes_on(void **state)
 	struct statusdir_counts c;
 	put_numbered(s->sd, 4, NULL);
 	damage(s, 1);
-	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EACCES, .name = num(3) });
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EACCES, .name = store_number(3) });
 	assert_int_equal(verify(s->sd, &e, &c), -EACCES);
 	assert_int_equal(c.unreadable, 1);
 	assert_int_equal(e.unreadable, 1);

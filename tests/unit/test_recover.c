@@ -16,15 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *number(uint64_t n)
-{
-	static char buf[4][32];
-	static int next;
-	char *b = buf[next++ % 4];
-	snprintf(b, 32, "%020" PRIu64, n);
-	return b;
-}
-
 /* STORE/unsynced.HOST.BOOT of this host, with boot as given. */
 static void marker_path(const struct store *s, const char *boot, char *out)
 {
@@ -36,7 +27,7 @@ static void marker_path(const struct store *s, const char *boot, char *out)
 static void lose(const struct store *s, uint64_t n)
 {
 	char path[PATH_MAX], rel[64];
-	snprintf(rel, sizeof(rel), "cur/%s", number(n));
+	snprintf(rel, sizeof(rel), "cur/%s", store_number(n));
 	store_file(s, rel, path);
 	assert_int_equal(unlink(path), 0);
 }
@@ -88,17 +79,17 @@ static void test_next_boot_seals_the_holes(void **state)
 	assert_int_equal(stat(other, &st), -1);
 	for (uint64_t k = 2; k <= 5; k += 3) {
 		char rel[64];
-		snprintf(rel, sizeof(rel), "cur/%s", number(k));
+		snprintf(rel, sizeof(rel), "cur/%s", store_number(k));
 		store_file(s, rel, path);
 		ssize_t n = readlink(path, target, sizeof(target) - 1);
 		assert_int_equal(n, 4);
 		target[n] = '\0';
 		assert_string_equal(target, "lost");
 	}
-	assert_int_equal(statusdir_get(s->sd, number(2), NULL, 0, &(size_t){ 0 }, NULL), -ENOENT);
+	assert_int_equal(statusdir_get(s->sd, store_number(2), NULL, 0, &(size_t){ 0 }, NULL), -ENOENT);
 	put_ok(s->sd, "after", 5, id);
-	assert_string_equal(id, number(7));
-	assert_version(s->sd, NULL, "after", 5, number(7));
+	assert_string_equal(id, store_number(7));
+	assert_version(s->sd, NULL, "after", 5, store_number(7));
 }
 
 /* Without a marker of another boot nothing is sealed: a hole that is not
@@ -110,7 +101,7 @@ static void test_no_marker_no_tombstones(void **state)
 		put_ok(s->sd, "v", 1, NULL);
 	lose(s, 2);
 	reopen(s);
-	assert_int_equal(store_has(s, "cur", number(2)), 0);
+	assert_int_equal(store_has(s, "cur", store_number(2)), 0);
 	/* another host's marker, whose name begins with this host's */
 	char path[PATH_MAX], rel[NAME_MAX + 1];
 	snprintf(rel, sizeof(rel), "unsynced.%s.x.0123456789abcdef0123456789abcdef",
@@ -118,7 +109,7 @@ static void test_no_marker_no_tombstones(void **state)
 	store_file(s, rel, path);
 	write_file(path, "", 0);
 	reopen(s);
-	assert_int_equal(store_has(s, "cur", number(2)), 0);
+	assert_int_equal(store_has(s, "cur", store_number(2)), 0);
 	assert_int_equal(store_has(s, "", rel), 1);
 }
 
@@ -135,9 +126,9 @@ static void test_readonly_open_does_not_seal(void **state)
 	write_file(path, "", 0);
 	assert_int_equal(statusdir_open(s->path, STATUSDIR_READONLY, NULL, &ro), 0);
 	statusdir_close(ro);
-	assert_int_equal(store_has(s, "cur", number(2)), 0);
+	assert_int_equal(store_has(s, "cur", store_number(2)), 0);
 	reopen(s);
-	assert_int_equal(store_has(s, "cur", number(2)), 1);
+	assert_int_equal(store_has(s, "cur", store_number(2)), 1);
 }
 
 int main(void)

@@ -24,15 +24,6 @@
 
 #define VERSIONS 12 /* more than STATUSDIR_HEAD: some are in old/ */
 
-static const char *number(uint64_t n)
-{
-	static char buf[4][32];
-	static int next;
-	char *b = buf[next++ % 4];
-	snprintf(b, 32, "%020" PRIu64, n);
-	return b;
-}
-
 static int upgrade(const char *path, unsigned flags, struct statusdir_upgrade_report *rep)
 {
 	return statusdir_upgrade(path, flags, 0, rep);
@@ -100,13 +91,13 @@ static void test_numbers_follow_ids(void **state)
 		assert_int_equal(v.time_ns, v1.time_ns);
 		assert_int_equal(v.size, v1.size);
 		assert_int_equal(v.checksum, v1.checksum);
-		assert_version(sd, number(i + 1), text, (size_t)len, number(i + 1));
+		assert_version(sd, store_number(i + 1), text, (size_t)len, store_number(i + 1));
 	}
 	/* the newest is the last, and a put goes on after it */
-	assert_version(sd, NULL, "version 11\n", 11, number(VERSIONS));
+	assert_version(sd, NULL, "version 11\n", 11, store_number(VERSIONS));
 	char id[STATUSDIR_ID_SIZE];
 	put_ok(sd, "next\n", 5, id);
-	assert_string_equal(id, number(VERSIONS + 1));
+	assert_string_equal(id, store_number(VERSIONS + 1));
 	statusdir_close(sd);
 }
 
@@ -124,7 +115,7 @@ static void test_old_ids_still_name_versions(void **state)
 		assert_int_equal(statusdir_get(sd, ids[i], buf, sizeof(buf), &len, found), 0);
 		assert_int_equal(len, (size_t)n);
 		assert_memory_equal(buf, text, len);
-		assert_string_equal(found, number(i + 1));
+		assert_string_equal(found, store_number(i + 1));
 	}
 	/* an id that never was, before the first and after the last */
 	char other[STATUSDIR_ID_SIZE];
@@ -180,7 +171,7 @@ static void test_upgrading_store_is_refused(void **state)
 
 	assert_int_equal(upgrade(s->path, 0, NULL), 0);
 	sd = open_ok(s->path);
-	assert_version(sd, NULL, "version 11\n", 11, number(VERSIONS));
+	assert_version(sd, NULL, "version 11\n", 11, store_number(VERSIONS));
 	statusdir_close(sd);
 	/* done: the old handle is format 1, the store is not */
 	assert_int_equal(statusdir_put(s->sd, "x", 1, 0, id), -EPROTONOSUPPORT);
@@ -305,11 +296,11 @@ static void test_late_name_is_adopted_after_the_others(void **state)
 	assert_int_equal(rep.removed, 5);
 	/* ordered by its adoption: after every version numbered before */
 	statusdir *sd = open_ok(s->path);
-	assert_version(sd, NULL, "late\n", 5, number(6));
+	assert_version(sd, NULL, "late\n", 5, store_number(6));
 	assert_int_equal(statusdir_get(sd, h.id, buf, sizeof(buf), &len, found), 0);
-	assert_string_equal(found, number(6));
+	assert_string_equal(found, store_number(6));
 	assert_int_equal(statusdir_get(sd, ids[1], buf, sizeof(buf), &len, found), 0);
-	assert_string_equal(found, number(2));
+	assert_string_equal(found, store_number(2));
 	assert_int_equal(count_in(s->path, "cur"), 6);
 	assert_int_equal(count_in(s->path, "tmp"), 0);
 	assert_true(exists(s->path, "ids-1.late"));
@@ -335,7 +326,7 @@ static void test_damaged_late_name_stays(void **state)
 	assert_int_equal(rep.removed, 3);
 	assert_true(exists(s->path, p + strlen(s->path) + 1));
 	statusdir *sd = open_ok(s->path);
-	assert_version(sd, NULL, "good\n", 5, number(4));
+	assert_version(sd, NULL, "good\n", 5, store_number(4));
 	statusdir_close(sd);
 }
 
