@@ -365,6 +365,18 @@ cat_put_loop () {
 	END
 }
 
+# two_per_mount S N: loop.sh S N TAG twice on A and twice on B at once,
+# through each host's mount; their outputs in a1 a2 b1 b2, and all four in
+# all.
+two_per_mount () {
+	bash loop.sh "$MH_A/$1" "$2" a1 >a1 &
+	bash loop.sh "$MH_A/$1" "$2" a2 >a2 &
+	mh_on_b bash loop.sh "$MH_B/$1" "$2" b1 >b1 &
+	mh_on_b bash loop.sh "$MH_B/$1" "$2" b2 >b2 &
+	wait
+	cat a1 a2 b1 b2 >all
+}
+
 # Writers on A and on B putting into one format-2 store at once, with the
 # CLI: every put succeeds, the ids are distinct and dense 1..N, each id
 # holds its put's payload as read from the other mount, and a put that
@@ -374,13 +386,8 @@ check_claims () {
 	mh_n_=${MH_CLAIMS:-200}
 	statusdir init --format 2 "$MH_A/$mh_s_" && cat_put_loop >loop.sh || return 1
 	mh_t0_=$SECONDS
-	bash loop.sh "$MH_A/$mh_s_" "$mh_n_" a1 >a1 &
-	bash loop.sh "$MH_A/$mh_s_" "$mh_n_" a2 >a2 &
-	mh_on_b bash loop.sh "$MH_B/$mh_s_" "$mh_n_" b1 >b1 &
-	mh_on_b bash loop.sh "$MH_B/$mh_s_" "$mh_n_" b2 >b2 &
-	wait
+	two_per_mount "$mh_s_" "$mh_n_"
 	mh_secs_=$((SECONDS - mh_t0_))
-	cat a1 a2 b1 b2 >all
 	mh_all_=$((4 * mh_n_))
 	mh_failed_=$(awk '$3 != 0' all | wc -l)
 	test_say "claims, caches $MH_CACHE: $(wc -l <all) puts (2 writers on A, 2 on B) in $mh_secs_ s," \
@@ -462,13 +469,8 @@ check_counter () {
 	mh_n_=${MH_UPDATES:-30}
 	statusdir init --format 2 "$MH_A/$mh_s_" && cat_update_loop >loop.sh || return 1
 	mh_t0_=$SECONDS
-	bash loop.sh "$MH_A/$mh_s_" "$mh_n_" a1 >a1 &
-	bash loop.sh "$MH_A/$mh_s_" "$mh_n_" a2 >a2 &
-	mh_on_b bash loop.sh "$MH_B/$mh_s_" "$mh_n_" b1 >b1 &
-	mh_on_b bash loop.sh "$MH_B/$mh_s_" "$mh_n_" b2 >b2 &
-	wait
+	two_per_mount "$mh_s_" "$mh_n_"
 	mh_secs_=$((SECONDS - mh_t0_))
-	cat a1 a2 b1 b2 >all
 	mh_ok_=$(awk '$1 == 0' all | wc -l)
 	mh_other_=$(awk '$1 != 0 { print $1 }' all | sort | uniq -c | awk '{ printf " %s with exit %s", $1, $2 }')
 	mh_final_=$(mh_on_b statusdir get "$MH_B/$mh_s_")

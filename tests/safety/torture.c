@@ -522,6 +522,19 @@ static void judge_pending(struct seen_list *pending, struct seen_list *skips, ui
 	pending->n = kept;
 }
 
+/* A watcher's starting watermark: the newest now, or "" for an empty
+ * store, in start and mark. */
+static void watch_from_newest(statusdir *sd, char start[STATUSDIR_ID_SIZE],
+                              char mark[STATUSDIR_ID_SIZE])
+{
+	int r = statusdir_resolve(sd, "@0", start);
+	if (r < 0 && r != -ENOENT)
+		violation("watcher: resolve @0: %s", statusdir_strerror(r));
+	if (r < 0)
+		start[0] = '\0';
+	memcpy(mark, start, STATUSDIR_ID_SIZE);
+}
+
 static int watcher(const struct options *o)
 {
 	char start[STATUSDIR_ID_SIZE] = "", mark[STATUSDIR_ID_SIZE], newer[STATUSDIR_ID_SIZE];
@@ -547,12 +560,8 @@ static int watcher(const struct options *o)
 	bool commits_ok = ifd >= 0;
 	/* the starting watermark: the newest now (commits from here on are
 	 * reported, so an id above it has its commit read) */
-	int r = statusdir_resolve(sd, "@0", start);
-	if (r < 0 && r != -ENOENT)
-		violation("watcher: resolve @0: %s", statusdir_strerror(r));
-	if (r < 0)
-		start[0] = '\0';
-	memcpy(mark, start, sizeof(mark));
+	watch_from_newest(sd, start, mark);
+	int r;
 	uint64_t k = 0;
 	for (bool last = false; !last;) {
 		last = __atomic_load_n(&sh->writers_done, __ATOMIC_SEQ_CST);
@@ -650,12 +659,8 @@ static int watcher2(const struct options *o)
 		violation("watcher cannot start");
 		return 1;
 	}
-	int r = statusdir_resolve(sd, "@0", start);
-	if (r < 0 && r != -ENOENT)
-		violation("watcher: resolve @0: %s", statusdir_strerror(r));
-	if (r < 0)
-		start[0] = '\0';
-	memcpy(mark, start, sizeof(mark));
+	watch_from_newest(sd, start, mark);
+	int r;
 	uint64_t last = id_number(start), seen = 0, freed = 0, missed = 0;
 	for (bool done = false; !done;) {
 		done = __atomic_load_n(&sh->writers_done, __ATOMIC_SEQ_CST);
