@@ -129,18 +129,20 @@ static void update_target(const struct rows *r, const struct machine *m)
 		       "statusdir update / flock(1) %.2fx)\n", in8, proc8);
 }
 
-static void gets_target(const struct rows *r)
+/* Gets of the newest by the library, format 1 (key) or 2 (key2): against
+ * a plain read, and at the greatest history against a store of 1. */
+static void gets_target_of(const struct rows *r, const char *key, const char *label)
 {
 	const struct row *sd1 = NULL, *last = NULL;
 	char what[96], size[16];
 	double v;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *w = &r->v[i];
-		if (w->skip || w->n == 0 || strcmp(w->key, "statusdir") != 0)
+		if (w->skip || w->n == 0 || strcmp(w->key, key) != 0)
 			continue;
-		if (ratio_to_ref(r, i, "get", "statusdir", &v)) {
-			snprintf(what, sizeof(what), "get %s, 1 version: library / plain read",
-			         size_text(w->payload, size, sizeof(size)));
+		if (ratio_to_ref(r, i, "get", key, &v)) {
+			snprintf(what, sizeof(what), "get %s, 1 version%s: library / plain read",
+			         size_text(w->payload, size, sizeof(size)), label);
 			verdict(what, v, AT_MOST, 2.5, "x", "");
 		}
 		if (strcmp(w->section, "history-get") == 0 && w->history == 1)
@@ -149,11 +151,17 @@ static void gets_target(const struct rows *r)
 			last = w;
 	}
 	if (ratio_of(last, sd1, &v)) {
-		snprintf(what, sizeof(what), "get at %" PRIu64 " versions / at 1, library",
-		         last->history);
+		snprintf(what, sizeof(what), "get at %" PRIu64 " versions / at 1%s, library",
+		         last->history, label);
 		verdict(what, v, AT_MOST, 1.5, "x",
 		        last->history < 1000000 ? "(target at 10^6: make bench-long)" : "");
 	}
+}
+
+static void gets_target(const struct rows *r)
+{
+	gets_target_of(r, "statusdir", "");
+	gets_target_of(r, "statusdir2", ", format 2");
 }
 
 static void process_target(const struct rows *r)

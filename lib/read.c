@@ -174,13 +174,34 @@ int statusdir__number_meta(statusdir *sd, uint64_t n, struct statusdir_version *
  * knows (or the hint), open it, and check it against L.  A tombstone or a
  * non-file at the top means the one below; a number freed meanwhile means
  * searching again from L + 1. */
+/* The common case, a handle that keeps up: the number after the last one
+ * it saw is absent, and that one opens above L (read after the open), so it
+ * is the newest (section 9, step 4, with the open as the probe of m): one
+ * probe, no read of L before, no search.  1: not so, search. */
+static int open_known_newest(statusdir *sd, int *fd, struct statusdir_version *v,
+                             uint64_t *file_size)
+{
+	if (!sd->known)
+		return 1;
+	int r = statusdir__probe(sd, sd->known + 1);
+	if (r != 0)
+		return r < 0 ? r : 1; /* others put since: search */
+	r = statusdir__open_number(sd, sd->known, fd, v, file_size);
+	if (r == 0 || r == -EBADMSG)
+		return r;
+	return r == STATUSDIR__LOST || r == -ENOENT ? 1 : r;
+}
+
 static int open_newest_number(statusdir *sd, int *fd, struct statusdir_version *v,
                               uint64_t *file_size)
 {
+	int r = open_known_newest(sd, fd, v, file_size);
+	if (r <= 0)
+		return r;
 	int empty_looks = 0;
 	for (int i = 0; i < NEWEST_TRIES; i++) {
 		uint64_t low, greatest;
-		int r = statusdir__search_newest(sd, &greatest, &low);
+		r = statusdir__search_newest(sd, &greatest, &low);
 		if (r < 0)
 			return r;
 		if (greatest == 0) {
