@@ -189,7 +189,8 @@ enum {
 
 /* Returned by a put with STATUSDIR_IF_CHANGED that committed nothing.
  * This is no compare-and-set: two writers that read, modify and put can
- * still overwrite each other's change (there is no lock). */
+ * still overwrite each other's change (there is no lock); in a format-2
+ * store statusdir_put_if() is one. */
 #define STATUSDIR_UNCHANGED 1 /* a result, not an errno: see "Error model" */
 
 /* Puts len bytes from buf as a new version, the newest, and writes its id,
@@ -199,7 +200,11 @@ enum {
  * previous newest is untouched, with one exception stated in statusdir(5):
  * if the fsync of cur/ fails after the move, the new version is removed
  * again best-effort and the fsync's error (e.g. -EIO) is returned; readers
- * may have seen it, and it may reappear after a crash.
+ * may have seen it, and it may reappear after a crash.  In a format-2
+ * store such a version stays instead (a reader may have handed it out, and
+ * its number is never given again): the error is returned and id names
+ * it, committed but perhaps not durable; a failure that leaves id empty
+ * committed nothing.
  * Returns 0, -ENOSPC, -EDQUOT, -EIO, -EROFS, -EACCES, -ENOMEM, ... */
 STATUSDIR_API int statusdir_put(statusdir *sd, const void *buf, size_t len,
                                 unsigned flags, char *id);
