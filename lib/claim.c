@@ -300,6 +300,8 @@ int statusdir__claim_commit(statusdir_txn *txn, const char *base, char *id)
 	bool sync = !(txn->flags & STATUSDIR_NOSYNC);
 	bool one_flush = sync && (txn->flags & STATUSDIR_ONE_FLUSH);
 	uint64_t n = 0;
+	if (id) /* until a number is claimed, a failure names nothing */
+		id[0] = '\0';
 	int r = seal_file(txn, sync, one_flush);
 	/* a claim that a power cut may lose while later ones survive: the
 	 * marker first, so that the next boot seals what is lost (recover.c) */
