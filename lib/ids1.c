@@ -76,7 +76,8 @@ int statusdir__ids1_write(int root_fd, struct ids1_entry *e, size_t n,
 {
 	char tmp[64], hex[33], line[LINE_SIZE + 1];
 	uint8_t u[16];
-	qsort(e, n, sizeof(*e), entry_cmp);
+	if (n > 1)
+		qsort(e, n, sizeof(*e), entry_cmp);
 	statusdir__random16(u);
 	statusdir__hex(u, sizeof(u), hex);
 	snprintf(tmp, sizeof(tmp), "." IDS1_NAME ".%s", hex);

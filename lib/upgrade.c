@@ -230,7 +230,7 @@ static int number_all(struct upgrade *u)
 	for (size_t i = 0; r == 0 && i < all.n; i++) {
 		struct ids1_entry key = { .number = 0 };
 		memcpy(key.id1, all.names[i], STATUSDIR_ID_SIZE);
-		if (bsearch(&key, map.e, was_done, sizeof(*map.e), entry_cmp))
+		if (was_done && bsearch(&key, map.e, was_done, sizeof(*map.e), entry_cmp))
 			continue; /* numbered by an earlier run */
 		if (next > NUMBER_MAX) {
 			r = -EOVERFLOW;

@@ -44,12 +44,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (mkdir(path, 0777) != 0)
 			abort();
 	}
+	/* format 2's files too, so that a valid format 2 opens */
+	const char *files[] = { "/low", "/hint" };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%s", store, files[i]);
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0 || close(fd) != 0)
+			abort();
+	}
 	if (mkdir(scratch, 0777) != 0)
 		abort();
 	return 0;
 }
 
-/* ---- the reference parser, from spec/format.md 2.1 and 2.2 ---- */
+/* ---- the reference parser, from spec/format.md 2.1 and 2.2, and
+ * spec/format2.md section 2 (and 16: the upgrade's keys) ---- */
+
+/* What a format file says beside the settings. */
+struct ref_keys {
+	int version;
+	bool sum, integrity, upgrading, upgraded;
+};
 
 /* Decimal (base 10) or octal (base 8) digits only, value <= max. */
 static bool ref_number(const char *s, size_t n, int base_, uint64_t max, uint64_t *v)
@@ -74,7 +89,7 @@ static bool ref_is(const char *key, size_t klen, const char *name)
 }
 
 /* One "key SP value" line without its LF. */
-static bool ref_line(const char *l, size_t n, struct statusdir_config *cfg, bool *sum)
+static bool ref_line(const char *l, size_t n, struct statusdir_config *cfg, struct ref_keys *k)
 {
 	const char *sp = memchr(l, ' ', n);
 	uint64_t v;
@@ -83,9 +98,17 @@ static bool ref_line(const char *l, size_t n, struct statusdir_config *cfg, bool
 	size_t klen = (size_t)(sp - l), vlen = n - klen - 1;
 	const char *val = sp + 1;
 	if (ref_is(l, klen, "checksum")) {
-		*sum = true;
+		k->sum = true;
 		return ref_is(val, vlen, "xxh3-64");
 	}
+	if (ref_is(l, klen, "integrity")) {
+		k->integrity = true;
+		return ref_is(val, vlen, "xattr");
+	}
+	if (ref_is(l, klen, "upgrading"))
+		return (k->upgrading = ref_is(val, vlen, "1"));
+	if (ref_is(l, klen, "from-1"))
+		return (k->upgraded = ref_number(val, vlen, 10, INT64_MAX, &v));
 	if (ref_is(l, klen, "mode")) {
 		if (!ref_number(val, vlen, 8, 0777, &v) || v == 0)
 			return false;
@@ -105,25 +128,35 @@ static bool ref_line(const char *l, size_t n, struct statusdir_config *cfg, bool
 	return true; /* unknown keys are ignored */
 }
 
-static int ref_parse(const uint8_t *data, size_t size, struct statusdir_config *cfg)
+static int ref_parse(const uint8_t *data, size_t size, struct statusdir_config *cfg,
+                     struct ref_keys *k)
 {
 	static const char first[] = "statusdir-format 1\n";
 	const char *t = (const char *)data;
-	bool sum = false;
+	*k = (struct ref_keys){ 0 };
 	cfg->mode = 0;
 	cfg->gid = -1;
 	cfg->keep = 0;
 	cfg->max_age_ns = 0;
-	if (size > FORMAT_MAX || memchr(data, '\0', size) ||
-	    size < sizeof(first) - 1 || memcmp(t, first, sizeof(first) - 1) != 0)
+	/* "statusdir-format 1" or "... 2", the line's only difference */
+	size_t skip = sizeof(first) - 1;
+	if (size > FORMAT_MAX || memchr(data, '\0', size) || size < skip ||
+	    memcmp(t, first, skip - 2) != 0 || (t[skip - 2] != '1' && t[skip - 2] != '2') ||
+	    t[skip - 1] != '\n')
 		return -EPROTONOSUPPORT;
-	for (size_t at = sizeof(first) - 1; at < size;) {
+	k->version = t[skip - 2] - '0';
+	for (size_t at = skip; at < size;) {
 		const char *nl = memchr(t + at, '\n', size - at);
-		if (!nl || !ref_line(t + at, (size_t)(nl - t) - at, cfg, &sum))
+		if (!nl || !ref_line(t + at, (size_t)(nl - t) - at, cfg, k))
 			return -EPROTONOSUPPORT;
 		at = (size_t)(nl - t) + 1;
 	}
-	return sum ? 0 : -EPROTONOSUPPORT;
+	/* format 2 names where checksums live, format 1 may not; the
+	 * upgrade's keys are format 2's, and never both at once */
+	if (!k->sum || k->integrity != (k->version == 2) ||
+	    (k->version == 1 && (k->upgrading || k->upgraded)) || (k->upgrading && k->upgraded))
+		return -EPROTONOSUPPORT;
+	return 0;
 }
 
 /* ---- setting up the format file ---- */
@@ -174,18 +207,21 @@ static void check_unchanged(uint8_t kind, const uint8_t *data, size_t size)
 	           "open changed the format file");
 }
 
-/* Accepted settings written by the library read back the same. */
-static void check_write_back(const struct statusdir_config *cfg)
+/* Accepted settings written by the library read back the same, in the
+ * same format. */
+static void check_write_back(const struct statusdir_config *cfg, int version)
 {
 	struct statusdir_config back;
+	struct format_keys k;
 	FUZZ_CHECK(statusdir__config_check(cfg) == 0, "accepted settings fail config_check");
 	int dfd = open(scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	FUZZ_CHECK(dfd >= 0, "scratch directory");
-	int r = statusdir__format_write(dfd, cfg);
+	int r = statusdir__format_write(dfd, version, cfg);
 	FUZZ_CHECK(r == 0, "format_write: %d", r);
-	r = statusdir__format_read(dfd, &back);
+	r = statusdir__format_read(dfd, &back, &k, NULL);
 	close(dfd);
-	FUZZ_CHECK(r == 0 && same_cfg(cfg, &back), "written settings read back differently (%d)", r);
+	FUZZ_CHECK(r == 0 && same_cfg(cfg, &back) && k.version == version,
+	           "written settings read back differently (%d)", r);
 }
 
 static void check_open(unsigned flags, int want, const struct statusdir_config *ref)
@@ -208,6 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t kind = size > 0 ? data[0] : 0;
 	struct statusdir_config ref;
+	struct ref_keys keys = { 0 };
 	int want;
 	put_format(kind, data, size);
 	if (kind == 0xf0)
@@ -217,7 +254,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (kind == 0xf2 || kind == 0xf3)
 		want = -EPROTONOSUPPORT;
 	else
-		want = ref_parse(data, size, &ref);
+		want = ref_parse(data, size, &ref, &keys);
+	if (want == 0 && keys.upgrading)
+		want = -EBUSY; /* an upgrade under way: nobody opens it */
 	check_open(0, want, &ref);
 	check_open(STATUSDIR_READONLY, want, &ref);
 	check_unchanged(kind, data, size);
@@ -226,6 +265,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_unchanged(kind, data, size);
 	}
 	if (want == 0)
-		check_write_back(&ref);
+		check_write_back(&ref, keys.version);
 	return 0;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_id.c - the id grammar (spec/format.md, section 3).
+/* fuzz_id.c - the id grammars (spec/format.md, section 3; format 2's
+ * numbers, spec/format2.md, section 3).
  *
- * For any string: statusdir_id_parse() and statusdir__id_valid() agree with
- * each other and with a reference parser written here from the grammar
- * alone, and a valid id parses into the same fields and formats back to
+ * For any string: statusdir_id_parse() agrees with a reference parser of
+ * each grammar written here from it alone (a format-1 id or a number),
+ * statusdir__id_valid() with the format-1 one, and a valid id parses into the same fields and formats back to
  * exactly the same bytes.  From any field values: statusdir__id_format()
  * gives a valid id that parses back to them, and ids order by time. */
 #include "internal.h"
@@ -94,6 +95,14 @@ static bool ref_parse(const char *s, struct ref_id *id)
 	return true;
 }
 
+/* NUMBER = 20 DIGIT, from 1 to 9223372036854775807 */
+static bool ref_number_id(const char *s)
+{
+	uint64_t n;
+	return strnlen(s, 21) == 20 && ref_fixed_dec(s, 20, "09223372036854775807", &n) &&
+	       n > 0;
+}
+
 /* ---- properties ---- */
 
 static void check_string(const char *s)
@@ -101,13 +110,17 @@ static void check_string(const char *s)
 	struct ref_id ref;
 	struct statusdir_version v;
 	memset(&v, 0xa5, sizeof(v));
-	bool want = ref_parse(s, &ref);
+	bool want = ref_parse(s, &ref), number = ref_number_id(s);
 	int r = statusdir_id_parse(s, &v);
 	FUZZ_CHECK(r == 0 || r == -EINVAL, "statusdir_id_parse returned %d", r);
-	FUZZ_CHECK((r == 0) == want, "'%s': parse %d, grammar says %s", s, r,
-	           want ? "valid" : "invalid");
+	FUZZ_CHECK((r == 0) == (want || number), "'%s': parse %d, grammars say %s", s, r,
+	           want || number ? "valid" : "invalid");
 	FUZZ_CHECK(statusdir__id_valid(s) == want, "'%s': id_valid disagrees", s);
 	FUZZ_CHECK(statusdir_id_parse(s, NULL) == r, "'%s': parse with NULL differs", s);
+	FUZZ_CHECK(statusdir__number_parse(s, NULL) == number, "'%s': number_parse disagrees", s);
+	if (number) /* the fields are the version's own, not the id's */
+		FUZZ_CHECK(strcmp(v.id, s) == 0 && v.time_ns == 0 && v.size == 0 && v.checksum == 0,
+		           "'%s': a number's fields are not empty", s);
 	if (!want)
 		return;
 	FUZZ_CHECK(strlen(s) <= STATUSDIR_ID_MAX, "'%s' is longer than STATUSDIR_ID_MAX", s);
