@@ -140,13 +140,22 @@ static void put_number(char *id, uint64_t n)
 }
 
 /* A conditional put lost: nothing is committed; id names the newest. */
+/* How often conflict() looks again when retention moved L under its
+ * search: it never frees the greatest, so nothing above L means L rose. */
+#define CONFLICT_LOOKS 100
+
 static int conflict(statusdir_txn *txn, uint64_t from, char *id)
 {
 	uint64_t greatest = 0, low = 0;
 	statusdir *sd = txn->sd;
 	statusdir_put_abort(txn);
-	if (greatest_now(sd, from, &greatest, &low) < 0)
-		greatest = 0;
+	for (int i = 0; i < CONFLICT_LOOKS; i++) {
+		if (greatest_now(sd, from, &greatest, &low) < 0)
+			greatest = 0;
+		if (greatest || !low)
+			break;
+		from = low + 1;
+	}
 	put_number(id, greatest);
 	return -ECANCELED;
 }

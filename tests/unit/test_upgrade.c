@@ -201,8 +201,8 @@ static void test_format_keys(void **state)
 	store_file(s, "format", p);
 	size_t len;
 	char *text = read_file(p, &len);
-	assert_non_null(strstr(text, "from-1 3\n"));
-	assert_non_null(strstr(text, "keep 50\n"));
+	assert_non_null(memmem(text, len, "from-1 3\n", 9));
+	assert_non_null(memmem(text, len, "keep 50\n", 8));
 	free(text);
 	/* the upgrade's keys belong to format 2, and never both at once */
 	write_text(s->path, "format", "statusdir-format 1\nchecksum xxh3-64\nfrom-1 3\n");
