@@ -68,7 +68,7 @@ check() {
 
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 libdir=/usr/lib/$multiarch
-echo "1..11"
+echo "1..12"
 
 copy_tree() {
 	mkdir "$tmp/src" &&
