@@ -16,15 +16,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A tmp/ file with a second link is a format-2 claim whose check is
- * pending (spec/format2.md, section 6.1): never stale, whatever its age or
- * writer.  Retention validates it, or, once its name in cur/ is gone, it
- * has one link and is judged as any other.  Format 1 links a tmp/ file
- * only for the moment of a commit. */
+/* In a format-2 store a tmp/ file with a second link is a claim whose
+ * check is pending (spec/format2.md, section 6.1): never stale, whatever
+ * its age or writer.  Retention (or prune, for a writer known gone)
+ * validates it, or, once its name in cur/ is gone, it has one link and is
+ * judged as any other.  In format 1 a second link is a commit by link(2)
+ * whose writer died before removing its tmp/ name (filesystems without
+ * RENAME_NOREPLACE, FUSE among them): the version is committed, and the
+ * tmp/ name is judged as any other file, as ever. */
 #define PENDING_CLAIM 2
 
 struct sweep {
 	const struct writer_identity *me;
+	bool claims;        /* format 2: two links are a pending claim */
 	int64_t cutoff_ns;  /* ctime before this is stale */
 	enum tmp_sweep_mode mode;
 	const struct statusdir_prune_policy *p;
@@ -44,7 +48,7 @@ static int tmp_state(const struct sweep *s, int dirfd, const char *name, uint64_
 		return -EISDIR;
 	if (size)
 		*size = (uint64_t)st.st_size;
-	if (st.st_nlink >= 2)
+	if (s->claims && st.st_nlink >= 2)
 		return PENDING_CLAIM;
 	int64_t ctime_ns = (int64_t)st.st_ctim.tv_sec * NS_PER_SEC + st.st_ctim.tv_nsec;
 	bool by_age = s->mode != TMP_SWEEP_GONE && ctime_ns < s->cutoff_ns;
@@ -115,6 +119,7 @@ int statusdir__tmp_sweep(statusdir *sd, int64_t tmp_age_ns,
 	statusdir__identity_refresh(&sd->me, statusdir__pid(sd));
 	struct sweep s = {
 		.me = &sd->me,
+		.claims = sd->format == 2,
 		.cutoff_ns = stale_before(tmp_age_ns),
 		.mode = mode,
 		.p = p,
@@ -160,6 +165,7 @@ int statusdir_tmp_usage(statusdir *sd, int64_t tmp_age_ns, struct statusdir_tmp_
 	struct usage_scan us = {
 		.sweep = {
 			.me = &sd->me,
+			.claims = sd->format == 2,
 			.cutoff_ns = stale_before(tmp_age_ns),
 		},
 		.u = u,

@@ -566,29 +566,20 @@ static void test_two_handles_take_turns(void **state)
 /* A gone writer's tmp/ file is stale, unless it is a claim whose check is
  * pending: then the sweep keeps it until retention validates it or its
  * name in cur/ is gone. */
-static void sweep_keeps_pending_claims(struct store *s, bool format2)
+static void test_sweep_keeps_pending_claims(void **state)
 {
+	struct store *s = *state;
 	struct events e;
 	struct statusdir_counts c;
 	struct statusdir_tmp_usage u;
 	char claim[NAME_MAX + 1], plain[NAME_MAX + 1], rel[PATH_MAX + 8], p[PATH_MAX];
-	char other_name[PATH_MAX];
 	put_numbered(s->sd, 3, NULL);
 	gone_writer_name(s, claim);
 	gone_writer_name(s, plain);
 	snprintf(rel, sizeof(rel), "tmp/%s", plain);
 	store_file(s, rel, p);
 	write_file(p, "dead\n", 5);
-	/* format 2: a claim of 4; format 1: any second link */
-	if (format2) {
-		plant_claim(s, claim, 4);
-	} else {
-		snprintf(rel, sizeof(rel), "tmp/%s", claim);
-		store_file(s, rel, p);
-		write_file(p, "held\n", 5);
-		store_dir_file(s, "elsewhere", other_name);
-		assert_int_equal(link(p, other_name), 0);
-	}
+	plant_claim(s, claim, 4);
 	assert_int_equal(statusdir_tmp_usage(s->sd, 0, &u), 0);
 	assert_int_equal(u.stale, 1);
 	assert_int_equal(u.busy, 1);
@@ -599,12 +590,8 @@ static void sweep_keeps_pending_claims(struct store *s, bool format2)
 	prune_ok(s->sd, 0, 0, &e, &c);
 	assert_int_equal(c.tmp_removed, 1);
 	assert_false(store_has(s, "tmp", plain));
-	if (!format2) {
-		assert_true(store_has(s, "tmp", claim));
-		return;
-	}
-	/* format 2: prune validated the claim (above L, its writer never
-	 * checked it), so its tmp/ link went and version 4 stays */
+	/* prune validated the claim (above L, its writer never checked it),
+	 * so its tmp/ link went and version 4 stays */
 	assert_false(store_has(s, "tmp", claim));
 	assert_int_equal(links_of(s, "cur", store_number(4)), 1);
 	/* a stale claim at or below L whose writer died: its name in cur/ goes
@@ -619,6 +606,32 @@ static void sweep_keeps_pending_claims(struct store *s, bool format2)
 	prune_ok(s->sd, 0, 0, &e, &c);
 	assert_false(store_has(s, "cur", store_number(7)));
 	assert_false(store_has(s, "tmp", claim));
+}
+
+/* Format 1: a second link of a tmp/ file is a commit by link(2) whose
+ * writer died before removing its tmp/ name (where RENAME_NOREPLACE is
+ * missing, FUSE among them): the version is committed, and the tmp/ name
+ * of a gone writer is stale as any other. */
+static void test_sweep_takes_linked_files_format1(void **state)
+{
+	struct store *s = *state;
+	struct events e;
+	struct statusdir_counts c;
+	struct statusdir_tmp_usage u;
+	char name[NAME_MAX + 1], rel[PATH_MAX + 8], p[PATH_MAX], elsewhere[PATH_MAX];
+	put_numbered(s->sd, 3, NULL);
+	gone_writer_name(s, name);
+	snprintf(rel, sizeof(rel), "tmp/%s", name);
+	store_file(s, rel, p);
+	write_file(p, "held\n", 5);
+	store_dir_file(s, "elsewhere", elsewhere);
+	assert_int_equal(link(p, elsewhere), 0);
+	assert_int_equal(statusdir_tmp_usage(s->sd, 0, &u), 0);
+	assert_int_equal(u.stale, 1);
+	assert_int_equal(u.busy, 0);
+	prune_ok(s->sd, 0, 0, &e, &c);
+	assert_int_equal(c.tmp_removed, 1);
+	assert_false(store_has(s, "tmp", name));
 }
 
 /* A writer killed between its claim and its check leaves the claim's tmp/
@@ -639,16 +652,6 @@ static void test_prune_validates_unchecked_claims(void **state)
 	assert_int_equal(links_of(s, "cur", store_number(3)), 1);
 	assert_int_equal(links_of(s, "tmp", live), 2);
 	assert_int_equal(low_of(s), 0);
-}
-
-static void test_sweep_keeps_pending_claims(void **state)
-{
-	sweep_keeps_pending_claims(*state, true);
-}
-
-static void test_sweep_keeps_linked_files_format1(void **state)
-{
-	sweep_keeps_pending_claims(*state, false);
 }
 
 /* ---- verify ---- */
@@ -760,7 +763,7 @@ int main(void)
 		T(test_two_handles_take_turns),
 		T(test_prune_validates_unchecked_claims),
 		T(test_sweep_keeps_pending_claims),
-		cmocka_unit_test_setup_teardown(test_sweep_keeps_linked_files_format1,
+		cmocka_unit_test_setup_teardown(test_sweep_takes_linked_files_format1,
 		                                fault_store_setup, fault_store_teardown),
 		T(test_verify_clean),
 		T(test_verify_finds_damage),
