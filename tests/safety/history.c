@@ -159,8 +159,11 @@ static int worker(const struct options *o, int p)
 	statusdir *sd;
 	snprintf(file, sizeof(file), "%s.%d", o->out, p);
 	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0 || statusdir_open(path, 0, NULL, &sd) < 0)
+	int r = fd < 0 ? -errno : statusdir_open(path, 0, NULL, &sd);
+	if (r < 0) {
+		fprintf(stderr, "history: process %d cannot start: %s\n", p, statusdir_strerror(r));
 		return 2;
+	}
 	for (int i = 0; i < o->ops; i++) {
 		int pick = rand_r(&seed) % 10;
 		if (!o->counter && pick < 2) {
@@ -233,12 +236,17 @@ static int gather(const struct options *o, const bool *killed)
 {
 	char file[4200], line[LINE_MAX_LEN];
 	FILE *out = fopen(o->out, "w");
-	if (!out)
+	if (!out) {
+		fprintf(stderr, "history: %s: %s\n", o->out, strerror(errno));
 		return 2;
+	}
 	for (int p = 0; p < o->procs; p++) {
 		snprintf(file, sizeof(file), "%s.%d", o->out, p);
 		FILE *in = fopen(file, "r");
+		if (!in && killed[p] && errno == ENOENT)
+			continue; /* killed before it began: no operation */
 		if (!in) {
+			fprintf(stderr, "history: %s: %s\n", file, strerror(errno));
 			fclose(out);
 			return 2;
 		}
@@ -301,15 +309,23 @@ int main(int argc, char **argv)
 	for (int p = 0; p < o.procs; p++) {
 		int st;
 		waitpid(pids[p], &st, 0);
-		if (!killed[p] && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		if (!killed[p] && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+			fprintf(stderr, "history: process %d %s %d\n", p,
+			        WIFEXITED(st) ? "exited with" : "was killed by signal",
+			        WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 			status = 2;
+		}
 	}
 	*stop_cleaners = 1;
 	for (int c = 0; c < o.cleaners && c < MAX_PROCS; c++) {
 		int st;
 		waitpid(cleaners[c], &st, 0);
-		if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+			fprintf(stderr, "history: cleaner %d %s %d\n", c,
+			        WIFEXITED(st) ? "exited with" : "was killed by signal",
+			        WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 			status = 2;
+		}
 	}
 	int g = gather(&o, killed);
 	return status ? status : g;
