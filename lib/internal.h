@@ -69,6 +69,9 @@ struct statusdir {
 	int hint_fd;   /* format 2: STORE/hint, read-write if we may, or -1 */
 	uint64_t known; /* format 2: the greatest number this handle has seen */
 	bool unsynced_marked; /* format 2: this boot's unsynced marker exists */
+	bool rng_seeded;   /* format 2: rng_state seeded, by process rng_pid */
+	pid_t rng_pid;
+	uint64_t rng_state; /* random.c, statusdir__random16_handle */
 	int tmp_fd;    /* tmp/ */
 	char *path;    /* the path as given to statusdir_open() */
 	bool readonly;
@@ -201,6 +204,11 @@ HIDDEN pid_t statusdir__pid(statusdir *sd);
 /* ---- random.c ---- */
 /* 16 random bytes shaped as a version 4 UUID (getrandom, else libuuid). */
 HIDDEN void statusdir__random16(uint8_t out[16]);
+/* 16 bytes from the handle's own generator, seeded from the kernel once a
+ * process (a child reseeds): for format 2's tmp/ names, which need no more
+ * than to differ between the handles of one process (the name carries the
+ * writer's identity; O_EXCL guards the rest), at no syscall a put. */
+HIDDEN void statusdir__random16_handle(statusdir *sd, uint8_t out[16]);
 
 /* ---- clock.c ---- */
 /* The wall clock (CLOCK_REALTIME), in ns since 1970: for ids and ages. */

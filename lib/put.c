@@ -132,7 +132,12 @@ static int create_tmp(statusdir *sd, statusdir_txn *txn)
 	 * caller, whatever the umask, so every writer's versions look alike */
 	mode_t mode = sd->cfg.mode ? sd->cfg.mode : 0666;
 	for (int i = 0;; i++) {
-		statusdir__random16(txn->unique);
+		/* format 1's ids take this as their unique part: the kernel's
+		 * bits; format 2's only name the tmp/ file */
+		if (sd->format == 2)
+			statusdir__random16_handle(sd, txn->unique);
+		else
+			statusdir__random16(txn->unique);
 		int r = statusdir__tmp_name(&sd->me, txn->unique, txn->tmp, sizeof(txn->tmp));
 		if (r < 0)
 			return r;

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <string.h>
 #include <uuid/uuid.h>
 #ifdef HAVE_SYS_RANDOM_H
 #include <sys/random.h>
@@ -32,6 +33,31 @@ static bool draw_getrandom(uint8_t out[16])
 	(void)out;
 	return false;
 #endif
+}
+
+/* SplitMix64: a handle's state, one step. */
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+void statusdir__random16_handle(statusdir *sd, uint8_t out[16])
+{
+	pid_t pid = statusdir__pid(sd);
+	if (!sd->rng_seeded || sd->rng_pid != pid) {
+		uint8_t seed[16];
+		statusdir__random16(seed);
+		memcpy(&sd->rng_state, seed, sizeof(sd->rng_state));
+		sd->rng_pid = pid;
+		sd->rng_seeded = true;
+	}
+	for (int i = 0; i < 2; i++) {
+		uint64_t x = splitmix64(&sd->rng_state);
+		memcpy(out + 8 * i, &x, sizeof(x));
+	}
 }
 
 void statusdir__random16(uint8_t out[16])
