@@ -235,21 +235,15 @@ static int claim(statusdir_txn *txn, const char *base, uint64_t *claimed, char *
 		/* if-changed compares with the newest: n - 1 only if n is free
 		 * now (a handle's last number may be old); if the claim then
 		 * meets another file, it compares again */
-		/* a conditional put on a base that is no longer the newest
-		 * conflicts, even with bytes equal to the base's */
-		if (if_changed && base && (r = statusdir__probe(sd, n)) != 0) {
-			if (r < 0) {
-				statusdir_put_abort(txn);
-				return r;
-			}
-			return conflict(txn, n, id);
-		}
-		if (if_changed && !base && (r = statusdir__probe(sd, n)) != 0) {
-			if (r < 0) {
-				statusdir_put_abort(txn);
-				return r;
-			}
-			r = greatest_now(sd, n, &greatest, &low);
+		/* if-changed compares with the newest: n - 1 only if n is free
+		 * now (a handle's last number may be old; a conditional put's
+		 * base is then no longer the newest, even with equal bytes); if
+		 * the claim then meets another file, it compares again */
+		if (if_changed && (r = statusdir__probe(sd, n)) != 0) {
+			if (r > 0 && base)
+				return conflict(txn, n, id);
+			if (r > 0)
+				r = greatest_now(sd, n, &greatest, &low);
 			if (r < 0) {
 				statusdir_put_abort(txn);
 				return r;

@@ -44,8 +44,23 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Parses exactly n lower-hex digits at s into *v (n <= 16). */
-static bool parse_hex(const char *s, size_t n, uint64_t *v)
+bool statusdir__parse_time(const char *s, uint64_t *t)
+{
+	uint64_t x = 0;
+	/* fixed width, so leading zeros are allowed here */
+	for (size_t n = 0; n < ID_TIME_DIGITS; n++) {
+		if (!is_digit(s[n]))
+			return false;
+		unsigned d = (unsigned)(s[n] - '0');
+		if (x > ((uint64_t)INT64_MAX - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*t = x;
+	return true;
+}
+
+bool statusdir__parse_hex(const char *s, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -59,7 +74,7 @@ static bool parse_hex(const char *s, size_t n, uint64_t *v)
 
 /* Parses a canonical decimal (no sign, no leading zeros) of at most max,
  * ending at a '.' or '\0'; returns its length or 0. */
-static size_t parse_dec(const char *s, uint64_t max, uint64_t *v)
+size_t statusdir__parse_dec(const char *s, uint64_t max, uint64_t *v)
 {
 	uint64_t x = 0;
 	size_t i = 0;
@@ -82,32 +97,23 @@ static int parse(const char *id, struct id_parts *p)
 
 	if (!id || strnlen(id, STATUSDIR_ID_SIZE) > STATUSDIR_ID_MAX)
 		return -EINVAL;
-	for (n = 0; n < ID_TIME_DIGITS; n++)
-		if (!is_digit(id[n]))
-			return -EINVAL;
-	/* fixed width, so leading zeros are allowed here */
-	t = 0;
-	for (n = 0; n < ID_TIME_DIGITS; n++) {
-		unsigned d = (unsigned)(id[n] - '0');
-		if (t > ((uint64_t)INT64_MAX - d) / 10)
-			return -EINVAL;
-		t = t * 10 + d;
-	}
+	if (!statusdir__parse_time(id, &t))
+		return -EINVAL;
 	id += ID_TIME_DIGITS;
 	if (*id++ != '.')
 		return -EINVAL;
-	if (!parse_hex(id, 16, &hi) || !parse_hex(id + 16, 16, &lo))
+	if (!statusdir__parse_hex(id, 16, &hi) || !statusdir__parse_hex(id + 16, 16, &lo))
 		return -EINVAL;
 	id += ID_UNIQUE_HEX;
 	if (*id++ != '.')
 		return -EINVAL;
-	n = parse_dec(id, UINT64_MAX, &p->size);
+	n = statusdir__parse_dec(id, UINT64_MAX, &p->size);
 	if (n == 0)
 		return -EINVAL;
 	id += n;
 	if (*id++ != '.')
 		return -EINVAL;
-	if (!parse_hex(id, ID_SUM_HEX, &p->checksum) || id[ID_SUM_HEX] != '\0')
+	if (!statusdir__parse_hex(id, ID_SUM_HEX, &p->checksum) || id[ID_SUM_HEX] != '\0')
 		return -EINVAL;
 	p->time_ns = (int64_t)t;
 	for (int i = 0; i < 8; i++) {

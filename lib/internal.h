@@ -107,6 +107,13 @@ HIDDEN bool statusdir__id_valid(const char *name);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 HIDDEN void statusdir__hex(const uint8_t *in, size_t n, char *out);
 HIDDEN int statusdir__id_cmp(const char *a, const char *b);
+/* The fields of ids, also those of format 2's attribute (meta.c):
+ * exactly n lower-hex digits (n <= 16); a canonical decimal (no leading
+ * zero but "0") of at most max, ending at the first non-digit, its length
+ * or 0; ID_TIME_DIGITS digits of at most INT64_MAX. */
+HIDDEN bool statusdir__parse_hex(const char *s, size_t n, uint64_t *v);
+HIDDEN size_t statusdir__parse_dec(const char *s, uint64_t max, uint64_t *v);
+HIDDEN bool statusdir__parse_time(const char *s, uint64_t *t);
 
 /* ---- number.c: format 2's ids ---- */
 HIDDEN void statusdir__number_format(uint64_t n, char out[STATUSDIR_ID_SIZE]);
@@ -223,6 +230,8 @@ HIDDEN int statusdir__fsync(int fd);
 HIDDEN int statusdir__close(int fd);
 HIDDEN int statusdir__open_dir_at(int dirfd, const char *name);
 HIDDEN int statusdir__copy_range(int in_fd, uint64_t size, int out_fd);
+/* ENOENT, or ESTALE through another client of a network filesystem. */
+HIDDEN bool statusdir__gone(int e);
 
 /* ---- scan.c: listing a folder of the store ---- */
 struct name_list {

@@ -163,3 +163,11 @@ int statusdir__copy_range(int in_fd, uint64_t size, int out_fd)
 #endif
 	return r < 0 ? r : copy_by_read(in_fd, (uint64_t)off, size, out_fd);
 }
+
+/* A name removed through another client of a network filesystem may look
+ * up as ESTALE (NFS, GlusterFS) rather than ENOENT: to a reader both mean
+ * the file is gone, moved or pruned while it looked. */
+bool statusdir__gone(int e)
+{
+	return e == ENOENT || e == ESTALE;
+}

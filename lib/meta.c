@@ -43,43 +43,19 @@ int statusdir__meta_set(int fd, const struct version_meta *m)
 	return statusdir__meta_set_id1(fd, m, NULL);
 }
 
-/* A canonical decimal (no sign, no leading zero but "0") of at most
- * max_digits, ending at end; false otherwise. */
-static bool parse_decimal(const char *s, const char *end, int max_digits, uint64_t *v)
-{
-	size_t len = (size_t)(end - s);
-	if (len == 0 || len > (size_t)max_digits || (s[0] == '0' && len > 1))
-		return false;
-	uint64_t x = 0;
-	for (const char *p = s; p < end; p++) {
-		if (*p < '0' || *p > '9' || x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return false;
-		x = x * 10 + (uint64_t)(*p - '0');
-	}
-	*v = x;
-	return true;
-}
-
 static bool parse_meta(const char *text, size_t len, struct version_meta *m,
                        char id1[STATUSDIR_ID_SIZE])
 {
 	const char *end = text + len;
 	id1[0] = '\0';
+	/* the text is not NUL-terminated: the parsers stop at a space, and
+	 * each field's length is checked against end first */
 	const char *sp1 = memchr(text, ' ', len);
-	if (!sp1 || !parse_decimal(text, sp1, 20, &m->size))
+	if (!sp1 || statusdir__parse_dec(text, UINT64_MAX, &m->size) != (size_t)(sp1 - text))
 		return false;
 	const char *sum = sp1 + 1;
-	if (end - sum < 17 || sum[16] != ' ')
+	if (end - sum < 17 || sum[16] != ' ' || !statusdir__parse_hex(sum, 16, &m->checksum))
 		return false;
-	uint64_t x = 0;
-	for (int i = 0; i < 16; i++) {
-		char c = sum[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (d < 0)
-			return false;
-		x = x << 4 | (uint64_t)d;
-	}
-	m->checksum = x;
 	const char *time = sum + 17;
 	uint64_t t = 0;
 	if (end - time < ID_TIME_DIGITS)
@@ -97,12 +73,7 @@ static bool parse_meta(const char *text, size_t len, struct version_meta *m,
 			return false;
 		end = suffix;
 	}
-	for (const char *p = time; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		t = t * 10 + (uint64_t)(*p - '0');
-	}
-	if (t > INT64_MAX)
+	if (end - time != ID_TIME_DIGITS || !statusdir__parse_time(time, &t))
 		return false;
 	m->time_ns = (int64_t)t;
 	return true;

@@ -21,12 +21,10 @@
  * without pause; the caller gets -EAGAIN rather than a hang. */
 #define NEWEST_TRIES 1000
 
-/* A name removed through another client of a network filesystem may look
- * up as ESTALE (NFS, GlusterFS) rather than ENOENT: to a reader both mean
- * the version is gone, moved or pruned while it looked. */
+/* -ENOENT for a name gone (statusdir__gone), else -e. */
 static int gone_or(int e)
 {
-	return e == ESTALE ? -ENOENT : -e;
+	return statusdir__gone(e) ? -ENOENT : -e;
 }
 
 static int open_in(int dirfd, const char *id, int *fd, uint64_t *size)

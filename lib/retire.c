@@ -34,13 +34,6 @@ struct retire {
 	struct statusdir_counts *counts;
 };
 
-static bool gone(int e)
-{
-	/* a name removed through another client of a network filesystem
-	 * may look up as ESTALE */
-	return e == ENOENT || e == ESTALE;
-}
-
 static int64_t mtime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_mtim.tv_sec * NS_PER_SEC + st->st_mtim.tv_nsec;
@@ -58,7 +51,7 @@ static int too_old(const struct retire *rt, uint64_t k)
 	statusdir__number_format(k, name);
 	int fd = openat(rt->sd->cur_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ELOOP ? 1 : gone(errno) ? 0 : -errno;
+		return errno == ELOOP ? 1 : statusdir__gone(errno) ? 0 : -errno;
 	int r = fstat(fd, &st) == 0 ? 0 : -errno;
 	bool version = r == 0 && S_ISREG(st.st_mode); /* else junk: stop */
 	if (version) {
@@ -148,7 +141,7 @@ static int unlink_same_file(void *arg, int dirfd, const char *name, bool is_reg)
 		return 0;
 	if (t->gone_only && !statusdir__tmp_writer_gone(t->gone_only, name))
 		return 0; /* its writer checks it itself */
-	if (unlinkat(dirfd, name, 0) != 0 && !gone(errno) && !t->err)
+	if (unlinkat(dirfd, name, 0) != 0 && !statusdir__gone(errno) && !t->err)
 		t->err = -errno;
 	return 0;
 }
@@ -165,7 +158,7 @@ static int validate(const struct retire *rt, uint64_t k, bool dry)
 	uint64_t low;
 	statusdir__number_format(k, name);
 	if (fstatat(sd->cur_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		if (!gone(errno))
+		if (!statusdir__gone(errno))
 			return -errno;
 		int r = statusdir__low_read(sd, &low);
 		return r < 0 ? r : k <= low ? ABSENT_FREED : HOLE;
@@ -225,7 +218,7 @@ static int unlink_freed(const struct retire *rt, uint64_t cut)
 		statusdir__number_format(k, name);
 		if (unlinkat(rt->sd->cur_fd, name, 0) == 0)
 			removed(rt, name, why(rt, k));
-		else if (!gone(errno) && !err)
+		else if (!statusdir__gone(errno) && !err)
 			err = -errno; /* a leftover: prune removes it later */
 	}
 	return err;
@@ -326,7 +319,7 @@ static int validate_seen(statusdir *sd, const struct pending *c)
 	uint64_t low;
 	statusdir__number_format(c->k, name);
 	if (fstatat(sd->cur_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return gone(errno) ? 0 : -errno;
+		return statusdir__gone(errno) ? 0 : -errno;
 	if (st.st_dev != c->dev || st.st_ino != c->ino || st.st_nlink < 2)
 		return 0;
 	int r = statusdir__low_read(sd, &low);
@@ -362,7 +355,7 @@ int statusdir__retire_leftovers(statusdir *sd, const struct statusdir_prune_poli
 		if (!dry && unlinkat(sd->cur_fd, name, 0) != 0) {
 			/* gone meanwhile, or a folder under a number (junk);
 			 * else go on with the rest, report the first error */
-			if (!gone(errno) && errno != EISDIR && !l.err)
+			if (!statusdir__gone(errno) && errno != EISDIR && !l.err)
 				l.err = -errno;
 			continue;
 		}

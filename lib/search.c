@@ -25,7 +25,7 @@ int statusdir__probe(statusdir *sd, uint64_t n)
 		return 1;
 	/* a name removed through another client of a network filesystem may
 	 * look up as ESTALE: absent, as read.c takes it */
-	return errno == ENOENT || errno == ESTALE ? 0 : -errno;
+	return statusdir__gone(errno) ? 0 : -errno;
 }
 
 int statusdir__search(statusdir *sd, uint64_t start, uint64_t low, uint64_t *greatest)

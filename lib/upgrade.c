@@ -179,11 +179,11 @@ static int link_number(struct upgrade *u, int dirfd, const char *id, int fd,
 				return -errno;
 			return same_inode(&mine, &there) ? 1 : -EEXIST;
 		}
-		if ((e == ENOENT || e == ESTALE) && dirfd == u->cur_fd && u->old_fd >= 0) {
+		if (statusdir__gone(e) && dirfd == u->cur_fd && u->old_fd >= 0) {
 			dirfd = u->old_fd; /* moved to old/ since we opened it */
 			continue;
 		}
-		return e == ENOENT || e == ESTALE ? 0 : -e;
+		return statusdir__gone(e) ? 0 : -e;
 	}
 }
 
@@ -290,7 +290,7 @@ static int remove_mapped(struct upgrade *u, int dirfd, const char *id, uint64_t 
 	char number[STATUSDIR_ID_SIZE];
 	statusdir__number_format(n, number);
 	if (fstatat(dirfd, id, &name_st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT || errno == ESTALE ? 0 : -errno;
+		return statusdir__gone(errno) ? 0 : -errno;
 	if (fstatat(u->cur_fd, number, &number_st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!same_inode(&name_st, &number_st))
 			return 0;
@@ -298,7 +298,7 @@ static int remove_mapped(struct upgrade *u, int dirfd, const char *id, uint64_t 
 		return -errno;
 	} /* absent: retention freed n; the name is a leftover link */
 	if (unlinkat(dirfd, id, 0) != 0)
-		return errno == ENOENT || errno == ESTALE ? 0 : -errno;
+		return statusdir__gone(errno) ? 0 : -errno;
 	u->rep->removed++;
 	return 0;
 }

@@ -10,18 +10,7 @@
 if test -z "$top_srcdir"; then
 	top_srcdir=$(cd "$(dirname "$0")/../.." && pwd) || exit 1
 fi
-: "${top_builddir:=$top_srcdir}"
-PYTHON3=${PYTHON3:-/usr/bin/python3}
-
-missing() {
-	if test "$CI" = true; then
-		echo "Bail out! $1 (CI needs it)"
-		exit 1
-	fi
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-command -v "$PYTHON3" >/dev/null 2>&1 || missing "$PYTHON3 is missing"
+. "$top_srcdir/tests/python/lib.sh"
 "$PYTHON3" -c 'import pytest' 2>/dev/null || missing "pytest is missing for $PYTHON3 (Debian: python3-pytest)"
 
 STATUSDIR_LIBRARY="$top_builddir/lib/.libs/libstatusdir.so.0"
