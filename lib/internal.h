@@ -229,6 +229,7 @@ HIDDEN ssize_t statusdir__read_full(int fd, void *buf, size_t len);
 HIDDEN int statusdir__fsync(int fd);
 HIDDEN int statusdir__close(int fd);
 HIDDEN int statusdir__open_dir_at(int dirfd, const char *name);
+HIDDEN int statusdir__open_or_create(int dirfd, const char *name, mode_t mode);
 HIDDEN int statusdir__copy_range(int in_fd, uint64_t size, int out_fd);
 /* ENOENT, or ESTALE through another client of a network filesystem. */
 HIDDEN bool statusdir__gone(int e);

@@ -70,6 +70,27 @@ int statusdir__close(int fd)
 	return -errno;
 }
 
+/* Creates name if absent (mode less the umask) and opens it read-only:
+ * enough for fsync and fchmod, and for a file another user made.  Through
+ * two clients of a network filesystem (MooseFS: about one create in seven
+ * of a name the other client creates at the same moment), O_CREAT without
+ * O_EXCL answers EEXIST instead of opening the file the other made: then
+ * it exists, and is opened as it is; removed in between, it is created
+ * again.  An fd or -errno. */
+int statusdir__open_or_create(int dirfd, const char *name, mode_t mode)
+{
+	enum { TRIES = 8 };
+	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
+	for (int i = 0;; i++) {
+		int fd = openat(dirfd, name, flags | O_CREAT, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+		fd = openat(dirfd, name, flags);
+		if (fd >= 0 || errno != ENOENT || i + 1 == TRIES)
+			return fd >= 0 ? fd : -errno;
+	}
+}
+
 int statusdir__open_dir_at(int dirfd, const char *name)
 {
 	struct stat st;

@@ -112,9 +112,10 @@ int statusdir__low_hint_create(int root_fd, const struct statusdir_config *cfg)
 {
 	const char *names[] = { LOW_NAME, HINT_NAME };
 	for (size_t i = 0; i < 2; i++) {
-		int fd = openat(root_fd, names[i], O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+		/* two inits of one store at once may both come here */
+		int fd = statusdir__open_or_create(root_fd, names[i], 0666);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		/* writers raise L and set the hint: whoever may write versions */
 		int r = cfg->mode && fchmod(fd, cfg->mode | 0600) != 0 ? -errno : 0;
 		if (r == 0)

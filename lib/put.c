@@ -279,10 +279,10 @@ int statusdir__mark_has_versions(statusdir *sd, bool sync)
 	if (fstatat(sd->root_fd, STATUSDIR__MARKER, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno != ENOENT)
 			return -errno;
-		int fd = openat(sd->root_fd, STATUSDIR__MARKER,
-		                O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+		/* the first puts of several writers may all come here */
+		int fd = statusdir__open_or_create(sd->root_fd, STATUSDIR__MARKER, 0666);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		int r = sync ? statusdir__fsync(fd) : 0;
 		int c = statusdir__close(fd);
 		r = r ? r : c;

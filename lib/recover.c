@@ -43,9 +43,9 @@ int statusdir__mark_unsynced(statusdir *sd)
 	if (fstatat(sd->root_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno != ENOENT)
 			return -errno;
-		int fd = openat(sd->root_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+		int fd = statusdir__open_or_create(sd->root_fd, name, 0666);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		int r = statusdir__fsync(fd);
 		int c = statusdir__close(fd);
 		/* durable before the claim it announces */

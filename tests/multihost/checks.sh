@@ -11,7 +11,8 @@
 # Root only; "1..0 # SKIP" where the filesystem is missing (with CI=true: a
 # failure) and under STATUSDIR_QUICK (make distcheck in CI).
 # MH_TORTURE_SECONDS (30), MH_TRIES (200), MH_LOW_ROUNDS (300), MH_CLAIMS
-# (200 puts per writer), MH_UPDATES (30 per process): longer or shorter runs.
+# (200 puts per writer), MH_UPDATES (30 per process), MH_FIRSTS (200 fresh
+# stores): longer or shorter runs.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/multihost/lib.sh"
 test_description="statusdir on $MH_FS_NAME, from two hosts"
@@ -177,25 +178,45 @@ check_kill () {
 	kill -KILL "$mh_a1_" "$mh_a2_"
 	wait "$mh_a1_" "$mh_a2_"
 	mh_k_=$("$XHOST" now)
-	wait "$mh_b1_" && wait "$mh_b2_" || return 1
+	wait "$mh_b1_" && wait "$mh_b2_" || { test_fail_ "a writer on B failed"; return 1; }
 	mh_after_=$(cat b1 b2 | awk -v k="$mh_k_" '$1 > k' | wc -l)
 	mh_ahost_=$(hostname | sed 's/[^A-Za-z0-9_-]/./g')
 	mh_left_=$(tmp_by "$mh_ahost_" "$MH_A/$mh_s_")
 	test_say "kill: $(cat a1 a2 | wc -l) puts on A before the kill, $mh_after_ on B after it;" \
 		"$mh_left_ tmp/ files left by the killed writers"
-	test "$mh_after_" -gt 0 &&
-	statusdir verify "$MH_A/$mh_s_" &&
-	mh_on_b statusdir verify "$MH_B/$mh_s_" &&
-	mh_on_b statusdir prune "$MH_B/$mh_s_" &&
-	test "$(tmp_by "$mh_ahost_" "$MH_A/$mh_s_")" = "$mh_left_" &&
-	statusdir prune "$MH_A/$mh_s_" &&
-	test "$(tmp_by "$mh_ahost_" "$MH_A/$mh_s_")" = 0 &&
-	mh_on_b statusdir prune --tmp-age 1s "$MH_B/$mh_s_" &&
-	test_dir_is_empty "$MH_A/$mh_s_/tmp" &&
-	statusdir get "$MH_A/$mh_s_" >ga &&
-	mh_on_b statusdir get "$MH_B/$mh_s_" >gb &&
-	test_cmp ga gb &&
-	statusdir verify "$MH_A/$mh_s_"
+	# each step names itself when it fails: a failure seen once in CI
+	# must say which step it was
+	test "$mh_after_" -gt 0 || test_fail_ "no put on B after the kill" || return 1
+	statusdir verify "$MH_A/$mh_s_" || test_fail_ "verify on A" || return 1
+	mh_on_b statusdir verify "$MH_B/$mh_s_" || test_fail_ "verify on B" || return 1
+	mh_on_b statusdir prune "$MH_B/$mh_s_" || test_fail_ "prune on B" || return 1
+	test "$(tmp_by "$mh_ahost_" "$MH_A/$mh_s_")" = "$mh_left_" ||
+		test_fail_ "prune on B took tmp/ files of A's writers, which B cannot know gone:" \
+			"$(ls "$MH_A/$mh_s_/tmp")" || return 1
+	statusdir prune "$MH_A/$mh_s_" || test_fail_ "prune on A" || return 1
+	test "$(tmp_by "$mh_ahost_" "$MH_A/$mh_s_")" = 0 ||
+		test_fail_ "prune on A left tmp/ files of its killed writers: $(ls "$MH_A/$mh_s_/tmp")" || return 1
+	mh_on_b statusdir prune --tmp-age 1s "$MH_B/$mh_s_" || test_fail_ "prune --tmp-age 1s on B" || return 1
+	test_dir_is_empty "$MH_A/$mh_s_/tmp" || return 1
+	statusdir get "$MH_A/$mh_s_" >ga || test_fail_ "get on A" || return 1
+	mh_on_b statusdir get "$MH_B/$mh_s_" >gb || test_fail_ "get on B" || return 1
+	test_cmp ga gb || return 1
+	statusdir verify "$MH_A/$mh_s_" || test_fail_ "verify on A at the end"
+}
+
+# The first puts of fresh stores from A and B at the same moment: both
+# create STORE/has-versions, and through two MooseFS clients one of two
+# such creates answers EEXIST (spec/filesystems.md): both puts must commit.
+check_first () {
+	mh_d_=first.$MH_CACHE
+	mkdir "$MH_A/$mh_d_" && mkfifo ab ba || return 1
+	mh_on_b "$XHOST" firstpeer "$MH_B/$mh_d_" ab ba &
+	mh_p_=$!
+	"$XHOST" first "$MH_A/$mh_d_" "${MH_FIRSTS:-200}" ab ba >first.out
+	mh_rc_=$?
+	wait "$mh_p_" || mh_rc_=1
+	test_say "$(sed "s/^# //" first.out)"
+	return $mh_rc_
 }
 
 # watch --poll 1s on B sees A's puts (inotify does not cross clients):
@@ -504,6 +525,8 @@ for MH_CACHE in default nocache; do
 	test "$MH_CACHE" = default || mh_mount "$MH_CACHE" || { echo "Bail out! cannot remount"; exit 1; }
 	test_expect_success "caches $MH_CACHE: writers on A killed, B writes on; verify and prune from both" \
 		'mh_limit 40 check_kill'
+	test_expect_success "caches $MH_CACHE: the first puts of a store, from A and B at once" \
+		'mh_limit 60 check_first'
 	test_expect_success "caches $MH_CACHE: watch --poll on B sees A's puts" \
 		'mh_limit 40 check_watch'
 	test_expect_success FAKETIME "caches $MH_CACHE: order of puts on A then B, B's clock behind" \

@@ -28,6 +28,12 @@
  *                                        then both read it; checks every
  *                                        read (cmd_lowmax); "# " summary
  *   xhost lowpeer FILE FROM TO           its other end
+ *   xhost first DIR N TO FROM            N rounds: makes the store DIR/sI,
+ *                                        then this end and the other put
+ *                                        into it at the same moment (the
+ *                                        first puts of a store); "# "
+ *                                        summary, exit 1 if a put failed
+ *   xhost firstpeer DIR FROM TO          its other end
  *   xhost probe DIR_A DIR_B              what the filesystem does across
  *                                        two mounts (spec/filesystems.md):
  *                                        "# name: result" lines
@@ -437,6 +443,88 @@ static int cmd_lowmax(const char *file, long rounds, const char *to, const char 
 	return bad ? 1 : 0;
 }
 
+/* ---- first: the first puts of a fresh store from both ends at once ---- */
+
+/* Opens DIR/sI (waiting up to 2 s for this mount to see a store the other
+ * end just made) and puts once, at monotonic time t.  0 or -errno. */
+static int first_put(const char *dir, long i, int64_t t)
+{
+	char path[4200], id[STATUSDIR_ID_SIZE];
+	statusdir *sd = NULL;
+	snprintf(path, sizeof(path), "%s/s%ld", dir, i);
+	int r = -EMEDIUMTYPE;
+	for (int64_t until = now_ns() + 2000000000; r == -EMEDIUMTYPE || r == -ENOENT;) {
+		r = statusdir_open(path, 0, NULL, &sd);
+		if ((r == -EMEDIUMTYPE || r == -ENOENT) && now_ns() > until)
+			break;
+		if (r == -EMEDIUMTYPE || r == -ENOENT)
+			sleep_ms(10);
+	}
+	if (r < 0)
+		return r;
+	sleep_until(t);
+	/* no fsync: less time between t and the marker's create, whose race
+	 * this is about */
+	r = statusdir_put(sd, "first\n", 6, STATUSDIR_NOSYNC, id);
+	statusdir_close(sd);
+	return r;
+}
+
+static int cmd_firstpeer(const char *dir, const char *from, const char *to)
+{
+	char line[256];
+	FILE *in = fopen(from, "r"), *out = in ? fopen(to, "w") : NULL;
+	long i;
+	int64_t t;
+	if (!out) {
+		perror("xhost: firstpeer");
+		return 1;
+	}
+	while (fgets(line, sizeof(line), in) && sscanf(line, "%ld %" SCNd64, &i, &t) == 2) {
+		fprintf(out, "%d\n", first_put(dir, i, t));
+		fflush(out);
+	}
+	return 0;
+}
+
+static int cmd_first(const char *dir, long rounds, const char *to, const char *from)
+{
+	char line[256], path[4200];
+	FILE *out = fopen(to, "w"), *in = out ? fopen(from, "r") : NULL;
+	long failed = 0;
+	if (!in) {
+		perror("xhost: first");
+		return 1;
+	}
+	for (long i = 0; i < rounds; i++) {
+		statusdir *sd;
+		snprintf(path, sizeof(path), "%s/s%ld", dir, i);
+		int r = statusdir_open(path, STATUSDIR_CREATE, NULL, &sd), rb = 0;
+		if (r < 0)
+			return fail("first: init", r);
+		statusdir_close(sd);
+		int64_t t = now_ns() + 50000000; /* both ends at once, 50 ms on */
+		/* the other end a little earlier or later each round, -20 to
+		 * +20 ms in steps of 0.5 ms, so that some rounds meet at the
+		 * create of has-versions */
+		fprintf(out, "%ld %" PRId64 "\n", i, t + (i % 81 - 40) * 500000);
+		fflush(out);
+		r = first_put(dir, i, t);
+		if (!fgets(line, sizeof(line), in) || sscanf(line, "%d", &rb) != 1) {
+			fprintf(stderr, "xhost: first: the other end is gone\n");
+			return 1;
+		}
+		if (r < 0 || rb < 0) {
+			fprintf(stderr, "xhost: first: store s%ld: put on this end: %s, on the other: %s\n",
+			        i, statusdir_strerror(r), statusdir_strerror(rb));
+			failed++;
+		}
+	}
+	printf("# first puts from both ends at once: %ld stores, %ld with a put that failed\n",
+	       rounds, failed);
+	return failed > 0;
+}
+
 /* ---- probe: the filesystem facts of spec/filesystems.md ---- */
 
 static const char *err(int r)
@@ -535,6 +623,10 @@ int main(int argc, char **argv)
 		return cmd_lowmax(argv[2], atol(argv[3]), argv[4], argv[5]);
 	if (strcmp(c, "lowpeer") == 0 && argc == 5)
 		return cmd_lowpeer(argv[2], argv[3], argv[4]);
+	if (strcmp(c, "first") == 0 && argc == 6 && atol(argv[3]) > 0)
+		return cmd_first(argv[2], atol(argv[3]), argv[4], argv[5]);
+	if (strcmp(c, "firstpeer") == 0 && argc == 5)
+		return cmd_firstpeer(argv[2], argv[3], argv[4]);
 	if (strcmp(c, "probe") == 0 && argc == 4)
 		return cmd_probe(argv[2], argv[3]);
 	fprintf(stderr, "usage: see the head of tests/multihost/xhost.c\n");

@@ -425,6 +425,76 @@ static void test_marker_failure_fails_first_put(void **state)
 	statusdir_close(fresh);
 }
 
+/* What another client of a network filesystem does at the same moment:
+ * it creates the name (this create then answers EEXIST, as MooseFS's
+ * does), and the file is then the other client's, 0644. */
+static void create_elsewhere(void *path)
+{
+	assert_int_equal(mknod(path, S_IFREG | 0644, 0), 0);
+}
+
+/* Several writers' first puts create STORE/has-versions at once; through
+ * two MooseFS clients the loser's O_CREAT answers EEXIST.  The put
+ * commits, the marker is there, and it was fsync'd. */
+static void test_marker_created_elsewhere_at_once(void **state)
+{
+	struct store *s = *state;
+	statusdir *fresh;
+	char path[PATH_MAX], marker[PATH_MAX], id[STATUSDIR_ID_SIZE];
+	struct stat st;
+	store_dir_file(s, "fresh", path);
+	store_dir_file(s, "fresh/has-versions", marker);
+	assert_int_equal(statusdir_open(path, STATUSDIR_CREATE, NULL, &fresh), 0);
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = 1, .err = EEXIST,
+	                                         .name = "has-versions",
+	                                         .hook = create_elsewhere, .hook_arg = marker });
+	unsigned fsyncs = fault_calls(FAULT_FSYNC);
+	put_ok(fresh, "first", 5, id);
+	assert_int_equal(fault_hits(FAULT_OPENAT), 1);
+	/* the file, cur/, the marker and the store's folder */
+	assert_int_equal(fault_calls(FAULT_FSYNC) - fsyncs, 4);
+	fault_reset();
+	assert_version(fresh, NULL, "first", 5, id);
+	assert_int_equal(stat(marker, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	statusdir_close(fresh);
+}
+
+/* EEXIST, and the file gone again before it could be opened (removed by
+ * whoever made it): created again.  EEXIST every time: the put fails and
+ * leaves nothing. */
+static void test_marker_eexist_without_a_file(void **state)
+{
+	struct store *s = *state;
+	statusdir *fresh;
+	char path[PATH_MAX], id[STATUSDIR_ID_SIZE] = "untouched";
+	store_dir_file(s, "fresh", path);
+	assert_int_equal(statusdir_open(path, STATUSDIR_CREATE, NULL, &fresh), 0);
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = 1, .err = EEXIST,
+	                                         .name = "has-versions" });
+	put_ok(fresh, "first", 5, id);
+	assert_int_equal(fault_hits(FAULT_OPENAT), 1);
+	fault_reset();
+	store_dir_file(s, "fresh/has-versions", path);
+	assert_int_equal(access(path, F_OK), 0);
+	statusdir_close(fresh);
+
+	store_dir_file(s, "fresh2", path);
+	assert_int_equal(statusdir_open(path, STATUSDIR_CREATE, NULL, &fresh), 0);
+	strcpy(id, "untouched");
+	fault_arm(FAULT_OPENAT, &(struct fault){ .times = FAULT_ALWAYS, .err = EEXIST,
+	                                         .name = "has-versions" });
+	assert_int_equal(statusdir_put(fresh, "first", 5, 0, id), -EEXIST);
+	assert_int_equal(fault_hits(FAULT_OPENAT), 2);
+	fault_reset();
+	assert_string_equal(id, "untouched");
+	struct statusdir_version *v;
+	size_t n;
+	assert_int_equal(statusdir_list(fresh, &v, &n), 0);
+	assert_int_equal(n, 0);
+	statusdir_close(fresh);
+}
+
 static unsigned fsyncs_at_move;
 
 static void note_fsyncs(void *arg)
@@ -637,6 +707,8 @@ int main(void)
 		T(test_tmp_create_answered_eexist),
 		T(test_fsync_of_cur_eio),
 		T(test_marker_failure_fails_first_put),
+		T(test_marker_created_elsewhere_at_once),
+		T(test_marker_eexist_without_a_file),
 		T(test_fsync_order_and_nosync),
 		T(test_one_flush_order),
 		T(test_one_flush_failures),
