@@ -7,18 +7,18 @@
 # libstatusdir-dev and statusdir with dpkg -i, and checks that
 # /usr/bin/statusdir runs on the packaged library, that a program built with
 # pkg-config against the -dev package runs, that man finds the pages and
-# bash-completion the completion; then it purges the packages, whatever
+# bash-completion and zsh the completions; then it purges the packages, whatever
 # happened (trap).  Not part of make check: it installs packages on the
 # machine.  Exit 77 (skip) unless root with Debian's packaging tools; with
 # CI=true, a missing tool is a failure.  Packages it needs: dpkg-dev,
-# debhelper, lintian, git, man-db, and the project's build dependencies.
+# debhelper, lintian, git, man-db, zsh, and the project's build dependencies.
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 packages='libstatusdir0 libstatusdir-dev statusdir python3-statusdir'
 
 missing=
 [ "$(id -u)" = 0 ] || missing="$missing root"
-for tool in dpkg-buildpackage dh lintian git cc pkg-config man ldd; do
+for tool in dpkg-buildpackage dh lintian git cc pkg-config man ldd zsh; do
 	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
@@ -161,6 +161,16 @@ completion() {
 	bash -c ". '$f' && complete -p statusdir"
 }
 check "the bash completion is where bash-completion loads it" completion
+
+# zsh's compinit, with no start-up file, finds _statusdir on its own $fpath
+zsh_completion() {
+	f=/usr/share/zsh/vendor-completions/_statusdir &&
+	dpkg -S "$f" | grep -q '^statusdir: ' &&
+	zsh -fc 'autoload -Uz compinit && compinit -u -d "$1/zcompdump" &&
+		[[ $_comps[statusdir] == _statusdir ]] && print -r -- ${^fpath}/_statusdir(N)' \
+		sh "$tmp" | tee /dev/stderr | grep -qx "$f"
+}
+check "the zsh completion is where zsh's compinit finds it" zsh_completion
 
 python_module() {
 	dpkg -S /usr/lib/python3/dist-packages/statusdir/__init__.py | grep -q '^python3-statusdir: ' &&
