@@ -178,6 +178,19 @@ test_expect_success () {
 	fi
 }
 
+# test_needs_here MISSING: with MISSING (what the script needs and the
+# machine lacks) empty, nothing; else the script ends, skipped, or under
+# CI=true failed: CI installs everything a test needs.
+test_needs_here () {
+	test -z "$1" && return 0
+	if test "$CI" = true; then
+		test_expect_success "$this_test can run here (CI=true; missing:$1)" 'false'
+		test_done
+	fi
+	skip_all="missing:$1"
+	test_done
+}
+
 test_done () {
 	if test -n "$skip_all" && test "$test_count" = 0; then
 		echo "1..0 # SKIP $skip_all"

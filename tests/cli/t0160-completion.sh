@@ -12,20 +12,9 @@ command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v bash >/dev/null 2>&1 || missing="$missing bash"
 test -f "$bash_completion" || missing="$missing bash-completion"
 test -f "$completion" || missing="$missing $completion"
-if test -n "$missing"; then
-	if test "$CI" = true; then
-		test_expect_success "completion can be tested here (CI=true; missing:$missing)" 'false'
-		test_done
-	fi
-	skip_all="missing:$missing"
-	test_done
-fi
+test_needs_here "$missing"
 
-TMUX_SOCKET=$TRASH_DIRECTORY/tmux.socket
-unset TMUX
-tm () {
-	tmux -S "$TMUX_SOCKET" "$@"
-}
+. "$top_srcdir/tests/cli/tmux.sh"
 
 # start_shell: an interactive bash in a detached tmux session of its own,
 # in the case's folder, with bash-completion and nothing else of the
@@ -34,48 +23,19 @@ start_shell () {
 	mkdir -p home/completions &&
 	cp "$completion" home/completions/statusdir &&
 	printf '%s\n' "PS1='\$ '" ". $bash_completion" >home/bashrc &&
-	session=case$test_count &&
-	tm -f /dev/null new-session -d -s "$session" -x 150 -y 40 \
-		"env -i HOME='$PWD/home' TERM=screen PATH='$PATH' LC_ALL=C \
-		BASH_COMPLETION_USER_DIR='$PWD/home' bash --noprofile --rcfile '$PWD/home/bashrc' -i" &&
-	test_wait_for "screen_is '\$'"
+	tmux_shell "env -i HOME='$PWD/home' TERM=screen PATH='$PATH' LC_ALL=C \
+		BASH_COMPLETION_USER_DIR='$PWD/home' bash --noprofile --rcfile '$PWD/home/bashrc' -i"
 }
 
-stop_shell () {
-	tm kill-session -t "$session"
+# completion-cases.sh's parameters
+LIST='Tab Tab'
+offered_options () {
+	bash -c ". \"\$1\"; _statusdir_options \"\$2\"" sh "$top_srcdir/completion/statusdir.bash" "$1" |
+		tr " " "\n"
 }
-
-screen () {
-	tm capture-pane -p -t "$session" | sed '/^$/d'
-}
-
-# screen_is TEXT: the pane shows TEXT alone.
-screen_is () {
-	test "$(screen)" = "$1"
-}
-
-# type_keys TEXT KEY...: a fresh line on a cleared screen, TEXT typed on
-# it, then the tmux KEYs (Tab).
-type_keys () {
-	tm send-keys -t "$session" C-u C-l &&
-	test_wait_for "screen_is '\$'" &&
-	tm send-keys -t "$session" -l "$1" &&
-	shift &&
-	tm send-keys -t "$session" "$@"
-}
-
-# shows ERE: some line of the pane matches ERE, within 5 seconds.
-shows () {
-	test_wait_for "screen | grep -E -e '$1' >/dev/null" 5 ||
-		{ screen | sed 's/^/| /' >&4; return 1; }
-}
-
-# shows_not ERE: no line of the pane matches ERE (after shows has waited).
-shows_not () {
-	if screen | grep -E -e "$1" >/dev/null; then
-		screen | sed 's/^/| /' >&4
-		test_fail_ "the pane shows $1"
-	fi
+# shows_options OPTION...: the options listed, in one row
+shows_options () {
+	shows "^$(echo "$*" | sed "s/ / +/g")\$"
 }
 
 test_expect_success 'a command is completed' '
@@ -91,91 +51,13 @@ test_expect_success 'a command is completed' '
 	stop_shell
 '
 
-test_expect_success 'each command completes its own options' '
-	statusdir init S &&
-	start_shell &&
-	type_keys "statusdir put S --if-c" Tab &&
-	shows "^\\\$ statusdir put S --if-changed\$" &&
-	type_keys "statusdir update S --ret" Tab &&
-	shows "^\\\$ statusdir update S --retries\$" &&
-	type_keys "statusdir init S --format " Tab Tab &&
-	shows "^1 +2\$" &&
-	type_keys "statusdir log S --fo" Tab &&
-	shows "^\\\$ statusdir log S --format\$" &&
-	type_keys "statusdir get S --" Tab Tab &&
-	shows "^--help +--id-file +--id-to-stderr +--no-verify +--strict\$" &&
-	shows_not "if-changed" &&
-	type_keys "statusdir --v" Tab &&
-	shows "^\\\$ statusdir --version\$" &&
-	stop_shell
-'
+. "$top_srcdir/tests/cli/completion-cases.sh"
 
-test_expect_success 'STORE is completed with folders only' '
-	mkdir store1 && : >store1.txt &&
-	start_shell &&
-	type_keys "statusdir info sto" Tab &&
-	shows "^\\\$ statusdir info store1/\$" &&
-	stop_shell
-'
-
-test_expect_success 'version ids and @N come from the store named before them' '
+test_expect_success 'an option the completion does not know does not hide STORE' '
 	make_store S 3 &&
-	oldest=$(nth_id S 1) &&
 	start_shell &&
-	type_keys "statusdir get S @" Tab Tab &&
-	shows "^@0 +@1 +@2\$" &&
-	shows_not "@3" &&
-	type_keys "statusdir rollback S ${oldest%?????}" Tab &&
-	shows "^\\\$ statusdir rollback S $oldest\$" &&
-	type_keys "statusdir diff S @2 @" Tab Tab &&
-	shows "^@0 +@1 +@2\$" &&
-	type_keys "statusdir watch S --after ${oldest%?????}" Tab &&
-	shows "^\\\$ statusdir watch S --after $oldest\$" &&
 	type_keys "statusdir path --no-such-store-here S @" Tab Tab &&
 	shows "^@0 +@1 +@2\$" &&
-	stop_shell
-'
-
-test_expect_success 'put --if-newest offers ids and none, never @N' '
-	statusdir init S2 --format 2 &&
-	echo a | statusdir put S2 >/dev/null && echo b | statusdir put S2 >/dev/null &&
-	start_shell &&
-	type_keys "statusdir put S2 --if-newest " Tab Tab &&
-	shows "^00000000000000000001 +00000000000000000002 +none\$" &&
-	shows_not "@0" &&
-	stop_shell
-'
-
-# Every option a command's usage names is one the completion offers, and
-# no other: the two lists cannot drift apart.
-test_expect_success 'the options offered are those of each command'"'"'s usage' '
-	for c in init config put update get log prune verify info watch upgrade path rollback diff; do
-		statusdir help $c 2>&1 | sed "/^\$/q" | grep -o -- "[][ |]-[-a-z]*" | cut -c2- | grep -v -- "^-\$" |
-			grep -v -- "^--\$" | sort -u >usage.$c &&
-		bash -c ". \"\$1\"; _statusdir_options \"\$2\"" sh \
-			"$top_srcdir/completion/statusdir.bash" $c | tr " " "\n" | grep . | sort -u >offered.$c &&
-		test_cmp usage.$c offered.$c || return 1
-	done
-'
-
-test_expect_success 'no version is offered for a folder that is not a store' '
-	mkdir D &&
-	start_shell &&
-	type_keys "statusdir get D @" Tab Tab &&
-	sleep 0.5 &&
-	shows "^\\\$ statusdir get D @\$" &&
-	shows_not "@0" &&
-	stop_shell
-'
-
-test_expect_success 'put --run completes the command it runs' '
-	statusdir init S &&
-	start_shell &&
-	type_keys "statusdir put S --run printen" Tab &&
-	shows "^\\\$ statusdir put S --run printenv\$" &&
-	type_keys "statusdir put S --run printenv --if-" Tab &&
-	sleep 0.5 &&
-	shows_not "if-changed" &&
 	stop_shell
 '
 
