@@ -248,7 +248,8 @@ STATUSDIR_API void statusdir_put_abort(statusdir_txn *txn);
  * receives the id of the version that was newest when the put looked (""
  * if none could be found).  A base that retention removed is a conflict;
  * "@N" is refused (it names whatever is newest, which defeats the check).
- * A put that committed is never reported as a conflict.
+ * base and id may be one buffer.  A put that committed is never reported
+ * as a conflict.
  * Returns 0, -ECANCELED (conflict), -ENOENT (base was never committed),
  * -EINVAL (base NULL or not an id), -EOPNOTSUPP (a format-1 store), or a
  * put error.  STATUSDIR_IF_CHANGED is honoured: bytes equal to base's give

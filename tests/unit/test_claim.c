@@ -305,6 +305,28 @@ static void test_put_if_commits_on_its_base(void **state)
 	assert_version(s->sd, NULL, "second", 6, store_number(2));
 }
 
+/* The loop a caller writes: the id put returns is the next put's base, in
+ * one buffer; and on a conflict the buffer names the newest to read. */
+static void test_put_if_base_and_id_one_buffer(void **state)
+{
+	struct store *s = *state;
+	char id[STATUSDIR_ID_SIZE] = "";
+	for (int i = 1; i <= 3; i++) {
+		assert_int_equal(statusdir_put_if(s->sd, id, "x", 1, 0, id), 0);
+		assert_string_equal(id, store_number((uint64_t)i));
+	}
+	statusdir_txn *txn;
+	assert_int_equal(statusdir_put_begin(s->sd, 0, &txn), 0);
+	assert_int_equal(statusdir_put_write(txn, "y", 1), 0);
+	assert_int_equal(statusdir_put_commit_if(txn, id, id), 0);
+	assert_string_equal(id, store_number(4));
+	put_numbered(s->sd, 1, NULL); /* 5 */
+	assert_int_equal(statusdir_put_if(s->sd, id, "z", 1, 0, id), -ECANCELED);
+	assert_string_equal(id, store_number(5));
+	assert_int_equal(statusdir_put_if(s->sd, id, "z", 1, 0, id), 0);
+	assert_string_equal(id, store_number(6));
+}
+
 static void test_put_if_conflict_commits_nothing(void **state)
 {
 	struct store *s = *state;
@@ -498,6 +520,7 @@ int main(void)
 		T2(test_retransmitted_link_is_ours),
 		T2(test_link_failure_leaves_nothing),
 		T2(test_failed_flush_keeps_the_version),
+		T2(test_put_if_base_and_id_one_buffer),
 		T2(test_put_if_commits_on_its_base),
 		T2(test_put_if_conflict_commits_nothing),
 		T2(test_put_if_pruned_base_is_a_conflict),
