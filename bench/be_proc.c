@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* be_proc.c - whole processes, each timed from spawn to exit: the
- * statusdir CLI, the raw floor as a program (bench-floor), and cat.
- * Output goes to /dev/null.  A reader reads the data of another case
- * (ctx->data_dir); a writer puts the payload file into a store of its own. */
+ * statusdir CLI (put into a format-1 or a format-2 store, get, log -n 1),
+ * the raw floor as a program (bench-floor), and cat.  Output goes to
+ * /dev/null.  A reader reads the data of another case (ctx->data_dir); a
+ * writer puts the payload file into a store of its own. */
 #include "config.h"
 
 #include "bench.h"
@@ -12,10 +13,10 @@
 #include <statusdir.h>
 #include <stdlib.h>
 
-enum { PROC_CLI, PROC_FLOOR, PROC_CAT };
+enum { PROC_CLI, PROC_CLI2, PROC_LOG, PROC_FLOOR, PROC_CAT };
 
 struct proc_state {
-	char *argv[5];
+	char *argv[6];
 	char *path; /* the one string of argv this owns */
 	size_t len;
 };
@@ -25,9 +26,11 @@ static int make_store(int variant, const char *dir)
 {
 	statusdir *sd;
 	struct floor f;
-	int r = variant == PROC_CLI ? statusdir_open(dir, STATUSDIR_CREATE, NULL, &sd)
-	                            : floor_open(&f, dir);
-	if (r == 0 && variant == PROC_CLI)
+	bool cli = variant != PROC_FLOOR;
+	unsigned format2 = variant == PROC_CLI2 ? STATUSDIR_FORMAT2 : 0;
+	int r = cli ? statusdir_open(dir, STATUSDIR_CREATE | format2, NULL, &sd)
+	            : floor_open(&f, dir);
+	if (r == 0 && cli)
 		statusdir_close(sd);
 	else if (r == 0)
 		floor_close(&f);
@@ -45,8 +48,14 @@ static int proc_open(void **stp, const struct bench_ctx *c, int variant)
 	if (variant == PROC_CAT) { /* cat DIR/file */
 		s->argv[0] = "cat";
 		s->argv[1] = s->path = xasprintf("%s/file", c->data_dir);
+	} else if (variant == PROC_LOG) { /* statusdir log -n 1 STORE */
+		s->argv[0] = (char *)c->tools->cli;
+		s->argv[1] = "log";
+		s->argv[2] = "-n";
+		s->argv[3] = "1";
+		s->argv[4] = s->path = xasprintf("%s", c->data_dir);
 	} else { /* PROG put DIR FILE, or PROG get DIR */
-		s->argv[0] = (char *)(variant == PROC_CLI ? c->tools->cli : c->tools->floor_cmd);
+		s->argv[0] = (char *)(variant == PROC_FLOOR ? c->tools->floor_cmd : c->tools->cli);
 		s->argv[1] = put ? "put" : "get";
 		s->argv[2] = s->path = xasprintf("%s", put ? c->dir : c->data_dir);
 		s->argv[3] = put ? (char *)c->in_file : NULL;
@@ -80,6 +89,22 @@ const struct backend be_proc_cli = {
 	.put_label = "statusdir put STORE FILE (process)",
 	.get_label = "statusdir get STORE (process)",
 	.open = proc_open, .put = proc_put, .get = proc_get, .close = proc_close,
+};
+const struct backend be_proc_cli2 = {
+	.key = "cli2", .variant = PROC_CLI2, .process = true,
+	.put_label = "statusdir put STORE FILE (process), format 2",
+	.open = proc_open, .put = proc_put, .close = proc_close,
+};
+/* the same command; the plan gives each the store of its format */
+const struct backend be_proc_log = {
+	.key = "cli-log", .variant = PROC_LOG, .process = true,
+	.get_label = "statusdir log -n 1 STORE (process)",
+	.open = proc_open, .get = proc_get, .close = proc_close,
+};
+const struct backend be_proc_log2 = {
+	.key = "cli2-log", .variant = PROC_LOG, .process = true,
+	.get_label = "statusdir log -n 1 STORE (process), format 2",
+	.open = proc_open, .get = proc_get, .close = proc_close,
 };
 const struct backend be_proc_floor = {
 	.key = "floor-cmd", .variant = PROC_FLOOR, .process = true,

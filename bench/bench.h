@@ -97,7 +97,8 @@ extern const struct backend be_statusdir2, be_statusdir2_nosync, be_statusdir2_k
 extern const struct backend be_glib;
 extern const struct backend be_sqlite_full, be_sqlite_normal;
 extern const struct backend be_lmdb;
-extern const struct backend be_proc_cli, be_proc_floor, be_proc_cat;
+extern const struct backend be_proc_cli, be_proc_cli2, be_proc_log,
+	be_proc_log2, be_proc_floor, be_proc_cat;
 
 /* The retention that the keep backends apply. */
 #define KEEP_VERSIONS 100

@@ -74,17 +74,19 @@ static void add_process_puts(struct plan *p, const struct options *o, size_t len
 	p->group++;
 	int f = add(p, o, "put-process", &be_proc_floor, OP_PUT, len, 0, -1, -1);
 	add(p, o, "put-process", &be_proc_cli, OP_PUT, len, 0, f, -1);
+	add(p, o, "put-process", &be_proc_cli2, OP_PUT, len, 0, f, -1);
 }
 
 /* Newest-gets from stores holding history versions, in-process and as
- * processes that read the same stores. */
+ * processes that read the same stores; `statusdir log -n 1` of those
+ * stores too, when the history is measured. */
 static void add_gets(struct plan *p, const struct options *o, const char *section,
                      const char *proc_section, size_t len, uint64_t history)
 {
 	p->group++;
 	int plain = add(p, o, section, &be_plain, OP_GET, len, history, -1, -1);
 	int sd = add(p, o, section, &be_statusdir, OP_GET, len, history, plain, -1);
-	add(p, o, section, &be_statusdir2, OP_GET, len, history, plain, -1);
+	int sd2 = add(p, o, section, &be_statusdir2, OP_GET, len, history, plain, -1);
 	int fl = -1;
 	if (history <= FLOOR_HISTORY_MAX)
 		fl = add(p, o, section, &be_floor, OP_GET, len, history, plain, -1);
@@ -95,6 +97,10 @@ static void add_gets(struct plan *p, const struct options *o, const char *sectio
 	add(p, o, proc_section, &be_proc_cli, OP_GET, len, history, cat, sd);
 	if (fl >= 0)
 		add(p, o, proc_section, &be_proc_floor, OP_GET, len, history, cat, fl);
+	if (strcmp(section, "history-get") == 0) {
+		add(p, o, proc_section, &be_proc_log, OP_GET, len, history, cat, sd);
+		add(p, o, proc_section, &be_proc_log2, OP_GET, len, history, cat, sd2);
+	}
 }
 
 static void add_history_puts(struct plan *p, const struct options *o)

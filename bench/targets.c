@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* targets.c - the run's medians set against the targets of issue 6, item 2.
+/* targets.c - the run's medians set against the targets of issues 6, 17 and 18.
  * A target whose figures were not measured in this run is left out. */
 #include "config.h"
 
@@ -166,10 +166,56 @@ static void gets_target(const struct rows *r)
 	gets_target_of(r, "statusdir2", ", format 2");
 }
 
-static void process_target(const struct rows *r)
+/* `statusdir log -n 1` as a process at the greatest history measured,
+ * against its time at the smallest: it must not list the history. */
+static void log_target_of(const struct rows *r, const char *key, const char *label)
+{
+	const struct row *least = NULL, *most = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct row *w = &r->v[i];
+		if (w->skip || w->n == 0 || strcmp(w->section, "history-get-process") != 0 ||
+		    strcmp(w->key, key) != 0)
+			continue;
+		if (!least || w->history < least->history)
+			least = w;
+		if (!most || w->history > most->history)
+			most = w;
+	}
+	char what[96];
+	double v;
+	if (least == most || !ratio_of(most, least, &v))
+		return;
+	snprintf(what, sizeof(what), "statusdir log -n 1 (process)%s, %" PRIu64 " / %" PRIu64
+	         " versions", label, most->history, least->history);
+	verdict(what, v, AT_MOST, 1.2, "x", "");
+}
+
+/* `statusdir put` as a process against bench-floor put, which links libc
+ * alone: what the CLI's start-up costs beyond the protocol. */
+static void put_process_target(const struct rows *r, const struct machine *m)
+{
+	static const char *const keys[] = { "cli", "cli2" };
+	char what[96], size[16];
+	double v;
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t k = 0; k < 2; k++) {
+			if (!ratio_to_ref(r, i, "put-process", keys[k], &v))
+				continue;
+			snprintf(what, sizeof(what), "statusdir put %s (process)%s / bench-floor",
+			         size_text(r->v[i].payload, size, sizeof(size)),
+			         k ? ", format 2" : "");
+			verdict(what, v, AT_MOST, m->tmpfs ? 1.30 : 1.15, "x",
+			        m->tmpfs ? "(tmpfs)" : "(disk)");
+		}
+}
+
+static void process_target(const struct rows *r, const struct machine *m)
 {
 	char what[96], size[16];
 	double v;
+	put_process_target(r, m);
+	log_target_of(r, "cli-log", "");
+	log_target_of(r, "cli2-log", ", format 2");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *w = &r->v[i];
 		if (!ratio_to_ref(r, i, "get-process", "cli", &v))
@@ -217,13 +263,13 @@ static void retention_target(const struct rows *r)
 
 void targets_print(const struct rows *r, const struct machine *m)
 {
-	printf("\n== targets of issue 6, item 2: ratios of medians from this run (%s)\n",
+	printf("\n== targets (issues 6, 17 and 18): ratios of medians from this run (%s)\n",
 	       m->fs);
 	puts_target(r, m);
 	writers_target(r, m);
 	update_target(r, m);
 	gets_target(r);
-	process_target(r);
+	process_target(r, m);
 	retention_target(r);
 	fflush(stdout);
 }
