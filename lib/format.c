@@ -24,7 +24,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <uuid/uuid.h>
 
 #define FORMAT_NAME "format"
 #define FORMAT_MAX 4096
@@ -254,11 +253,11 @@ int statusdir__format_write(int root_fd, int version, const struct statusdir_con
 int statusdir__format_write_keys(int root_fd, const struct format_keys *k,
                                  const struct statusdir_config *cfg)
 {
-	char text[512], tmp[64], hex[37];
-	uuid_t u;
+	char text[512], tmp[64], hex[33];
+	uint8_t u[16];
 	int n = format_text(k, cfg, text, sizeof(text));
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, hex);
+	statusdir__random16(u);
+	statusdir__hex(u, sizeof(u), hex);
 	snprintf(tmp, sizeof(tmp), ".format.%s", hex);
 
 	int fd = openat(root_fd, tmp,

@@ -14,7 +14,6 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <xxhash.h>
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
@@ -197,10 +196,13 @@ HIDDEN int statusdir__id_from_v1(statusdir *sd, const char *id1, uint64_t *n);
 
 /* ---- checksum.c ---- */
 HIDDEN uint64_t statusdir__checksum(const void *buf, size_t len);
-HIDDEN XXH3_state_t *statusdir__sum_new(void); /* NULL: out of memory */
-HIDDEN void statusdir__sum_free(XXH3_state_t *st);
-HIDDEN void statusdir__sum_update(XXH3_state_t *st, const void *buf, size_t len);
-HIDDEN uint64_t statusdir__sum_digest(const XXH3_state_t *st);
+/* The streaming form, for payloads written or read in pieces: a state the
+ * caller owns from sum_new (NULL: out of memory) until sum_free. */
+struct statusdir__sum;
+HIDDEN struct statusdir__sum *statusdir__sum_new(void);
+HIDDEN void statusdir__sum_free(struct statusdir__sum *s);
+HIDDEN void statusdir__sum_update(struct statusdir__sum *s, const void *buf, size_t len);
+HIDDEN uint64_t statusdir__sum_digest(const struct statusdir__sum *s);
 
 /* ---- fork.c ---- */
 HIDDEN void statusdir__fork_guard_init(statusdir *sd);
@@ -209,7 +211,7 @@ HIDDEN void statusdir__fork_guard_free(statusdir *sd);
 HIDDEN pid_t statusdir__pid(statusdir *sd);
 
 /* ---- random.c ---- */
-/* 16 random bytes shaped as a version 4 UUID (getrandom, else libuuid). */
+/* 16 random bytes shaped as a version 4 UUID (getrandom, else /dev/urandom). */
 HIDDEN void statusdir__random16(uint8_t out[16]);
 /* 16 bytes from the handle's own generator, seeded from the kernel once a
  * process (a child reseeds): for format 2's tmp/ names, which need no more
@@ -326,7 +328,7 @@ struct statusdir_txn {
 	int err;       /* first error of a write; the txn can only abort */
 	uint8_t unique[16]; /* random: in the tmp/ name, and the id's unique part */
 	uint64_t size;
-	XXH3_state_t *sum;
+	struct statusdir__sum *sum;
 	int64_t begin_mono; /* when the put began (claim.c's age limit) */
 	char tmp[NAME_MAX + 1];
 };

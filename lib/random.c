@@ -2,15 +2,17 @@
 /* random.c - the 16 random bytes a put draws for its tmp/ name and the
  * unique part of its id.
  *
- * getrandom(2) is one syscall.  uuid_generate_random(3) draws from the same
- * kernel source but makes five more (getpid, getuid, getppid, gettid) to
- * seed a generator it mixes in: about 2 us, a sixth of a put on tmpfs.  It
- * stays the fallback where getrandom is missing or not yet seeded. */
+ * getrandom(2) is one syscall.  Where it is missing or not yet seeded
+ * (early in boot) the bytes come from /dev/urandom, and failing that from
+ * the clocks, the pid and an address, mixed: what libuuid does in the same
+ * case, without linking libuuid into every process. */
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
-#include <uuid/uuid.h>
+#include <time.h>
+#include <unistd.h>
 #ifdef HAVE_SYS_RANDOM_H
 #include <sys/random.h>
 #endif
@@ -33,6 +35,16 @@ static bool draw_getrandom(uint8_t out[16])
 	(void)out;
 	return false;
 #endif
+}
+
+static bool draw_urandom(uint8_t out[16])
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	ssize_t n = statusdir__read_full(fd, out, 16);
+	statusdir__close(fd);
+	return n == 16;
 }
 
 /* SplitMix64: a handle's state, one step. */
@@ -60,14 +72,27 @@ void statusdir__random16_handle(statusdir *sd, uint8_t out[16])
 	}
 }
 
+/* The last resort: unique in practice (the nanosecond clocks, the pid and
+ * where the stack is), not unpredictable. */
+static void draw_clocks(uint8_t out[16])
+{
+	struct timespec real = { 0 }, mono = { 0 };
+	(void)clock_gettime(CLOCK_REALTIME, &real);
+	(void)clock_gettime(CLOCK_MONOTONIC, &mono);
+	uint64_t state = (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
+	state ^= ((uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec) << 1;
+	state ^= (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)&state;
+	for (int i = 0; i < 2; i++) {
+		uint64_t x = splitmix64(&state);
+		memcpy(out + 8 * i, &x, sizeof(x));
+	}
+}
+
 void statusdir__random16(uint8_t out[16])
 {
-	if (!draw_getrandom(out)) {
-		uuid_generate_random(out);
-		return;
-	}
-	/* the bits of a version 4 UUID, as uuid_generate_random leaves them:
-	 * 122 random bits either way (spec/format.md) */
+	if (!draw_getrandom(out) && !draw_urandom(out))
+		draw_clocks(out);
+	/* the bits of a version 4 UUID: 122 random bits (spec/format.md) */
 	out[6] = (uint8_t)((out[6] & 0x0F) | 0x40);
 	out[8] = (uint8_t)((out[8] & 0x3F) | 0x80);
 }

@@ -278,7 +278,7 @@ int statusdir__check_version(int fd, const struct statusdir_version *v,
 	if (file_size != v->size)
 		return -EBADMSG;
 	char *buf = malloc(CHUNK);
-	XXH3_state_t *sum = statusdir__sum_new();
+	struct statusdir__sum *sum = statusdir__sum_new();
 	if (!buf || !sum) {
 		free(buf);
 		statusdir__sum_free(sum);

@@ -358,7 +358,7 @@ static int earlier_adoption(statusdir *sd, const struct stat *st, uint64_t *n)
 /* 1 if fd holds exactly what version v's id says, 0 if not; the bytes
  * hashed into sum. */
 static int bytes_match(int fd, const struct statusdir_version *v, uint64_t file_size,
-                       XXH3_state_t *sum)
+                       struct statusdir__sum *sum)
 {
 	enum { CHUNK = 64 * 1024 };
 	if (file_size != v->size)
@@ -393,7 +393,7 @@ static int bytes_match(int fd, const struct statusdir_version *v, uint64_t file_
  * the next number and checks it against L.  fd passes to the transaction.
  * On success number holds the version's number. */
 static int claim_file(statusdir *sd, int dirfd, const char *id, int fd, uint64_t size,
-                      XXH3_state_t *sum, char number[STATUSDIR_ID_SIZE])
+                      struct statusdir__sum *sum, char number[STATUSDIR_ID_SIZE])
 {
 	statusdir_txn *txn = calloc(1, sizeof(*txn));
 	int r = txn ? 0 : -ENOMEM;
@@ -438,7 +438,7 @@ static int adopt(struct upgrade *u, statusdir *sd, int dirfd, const char *id)
 			return r;
 		statusdir__number_format(n, number);
 	} else {
-		XXH3_state_t *sum = statusdir__sum_new();
+		struct statusdir__sum *sum = statusdir__sum_new();
 		r = sum ? bytes_match(fd, &v, (uint64_t)st.st_size, sum) : -ENOMEM;
 		if (r <= 0) {
 			/* damaged: a claim would give it the checksum of its

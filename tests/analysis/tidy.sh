@@ -35,7 +35,7 @@ builddir=$(cd "$builddir" && pwd)
 # them as clang-diagnostic-* findings.
 warn="-Wall -Wextra -Wshadow -Wformat=2 -Wconversion -Wstrict-prototypes \
 -Wmissing-prototypes -Wno-missing-field-initializers"
-deps=$(pkg-config --cflags libxxhash uuid 2>/dev/null || true)
+deps=$(pkg-config --cflags libxxhash 2>/dev/null || true)
 flags="-std=gnu11 $warn -I$builddir -I$srcdir/lib -I$srcdir/cli $deps"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tidy.XXXXXX") || exit 99

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #define HOUR (3600 * INT64_C(1000000000))
 
