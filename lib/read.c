@@ -226,8 +226,29 @@ static int open_newest_number(statusdir *sd, int *fd, struct statusdir_version *
 	return -EAGAIN;
 }
 
+/* A late format-1 name that no upgrade, prune or verify has adopted yet
+ * (spec/format2.md, 16): still in cur/ under its format-1 id, or in old/
+ * if its writer's head trim moved it there.  The id gives size and
+ * checksum, as in format 1. */
+static int open_late_v1(statusdir *sd, const char *id1, int *fd,
+                        struct statusdir_version *v, uint64_t *file_size)
+{
+	int r = statusdir_id_parse(id1, v);
+	if (r == 0)
+		r = open_in(sd->cur_fd, id1, fd, file_size);
+	if (r != -ENOENT)
+		return r;
+	int old_fd = statusdir__open_dir_at(sd->root_fd, "old");
+	if (old_fd < 0)
+		return gone_or(-old_fd);
+	r = open_in(old_fd, id1, fd, file_size);
+	statusdir__close(old_fd);
+	return r;
+}
+
 /* A format-2 version by id: its number, or, for a format-1 id, the
- * number an upgrade gave it (-ENOENT in a store made as format 2). */
+ * number an upgrade gave it, or its late name (-ENOENT in a store made as
+ * format 2). */
 static int open_by_number(statusdir *sd, const char *id, int *fd,
                           struct statusdir_version *v, uint64_t *file_size)
 {
@@ -237,6 +258,14 @@ static int open_by_number(statusdir *sd, const char *id, int *fd,
 	/* upgrade hook: old ids through STORE/ids-1 (ids1.c) */
 	if (!statusdir__number_parse(id, &n)) {
 		int r = statusdir__id_from_v1(sd, id, &n);
+		if (r == -ENOENT) {
+			r = open_late_v1(sd, id, fd, v, file_size);
+			if (r != -ENOENT)
+				return r;
+			/* adopted meanwhile: its mapping was written before its
+			 * format-1 name went */
+			r = statusdir__id_from_v1(sd, id, &n);
+		}
 		if (r < 0)
 			return r;
 	}

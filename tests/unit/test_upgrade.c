@@ -307,6 +307,42 @@ static void test_late_name_is_adopted_after_the_others(void **state)
 	statusdir_close(sd);
 }
 
+/* Before anything adopts it, a late name is found by its format-1 id, in
+ * cur/ or in old/, and checked against the size and checksum it names. */
+static void test_late_name_found_before_adoption(void **state)
+{
+	struct store *s = *state;
+	char cur_id[STATUSDIR_ID_SIZE], old_id[STATUSDIR_ID_SIZE], bad_id[STATUSDIR_ID_SIZE];
+	char found[STATUSDIR_ID_SIZE], buf[16], p[2 * PATH_MAX];
+	size_t len;
+	put_numbered(s->sd, 2, NULL);
+	assert_int_equal(upgrade(s->path, 0, NULL), 0);
+	store_file(s, "old", p);
+	assert_int_equal(mkdir(p, 0777), 0); /* U5 removed it; a late writer's trim makes it */
+	publish_v1(s->path, "cur", "late\n", 0, cur_id);
+	publish_v1(s->path, "old", "moved\n", 0, old_id);
+	publish_v1(s->path, "cur", "bad\n", 0, bad_id);
+	snprintf(p, sizeof(p), "%s/cur/%s", s->path, bad_id);
+	write_file(p, "BAD\n", 4);
+	statusdir *sd = open_ok(s->path);
+	assert_int_equal(statusdir_get(sd, cur_id, buf, sizeof(buf), &len, found), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(buf, "late\n", 5);
+	assert_string_equal(found, cur_id);
+	assert_int_equal(statusdir_get(sd, old_id, buf, sizeof(buf), &len, found), 0);
+	assert_memory_equal(buf, "moved\n", 6);
+	assert_int_equal(statusdir_get(sd, bad_id, buf, sizeof(buf), &len, found), -EBADMSG);
+	/* not a version of this store at all */
+	publish_v1(s->path, "tmp", "never\n", 0, p);
+	assert_int_equal(statusdir_get(sd, p, buf, sizeof(buf), &len, found), -ENOENT);
+	/* adopted: the same id now gives its number */
+	assert_int_equal(upgrade(s->path, 0, NULL), 0);
+	assert_int_equal(statusdir_get(sd, cur_id, buf, sizeof(buf), &len, found), 0);
+	assert_memory_equal(buf, "late\n", 5);
+	assert_true(statusdir__number_parse(found, NULL));
+	statusdir_close(sd);
+}
+
 static void test_damaged_late_name_stays(void **state)
 {
 	struct store *s = *state;
@@ -479,6 +515,7 @@ int main(void)
 		T(test_format_keys),
 		T(test_meta_suffix),
 		T(test_late_name_is_adopted_after_the_others),
+		T(test_late_name_found_before_adoption),
 		T(test_damaged_late_name_stays),
 		T(test_interrupted_upgrade_finished_by_a_rerun),
 		T(test_interrupted_adoption_finished_by_a_rerun),
