@@ -148,21 +148,31 @@ static uint64_t id_number(const char *id)
 }
 
 /* Format 2: numbers are dense, so the numbers between the watermark and
- * the next version handed out were committed and then removed (by
- * retention, or lost in a power cut) before the watcher looked. */
-static void note_removed(const char *store, const char *mark, const char *next)
+ * the next version handed out were committed and then removed by
+ * retention, or lost in a power cut, before the watcher looked; the
+ * tombstones tell which (statusdir_count_lost). */
+static void note_removed(const char *store, statusdir *sd, const char *mark, const char *next)
 {
-	uint64_t from = id_number(mark) + 1, to = id_number(next);
+	uint64_t from = id_number(mark) + 1, to = id_number(next), lost = 0;
 	if (to <= from)
 		return;
-	char a[STATUSDIR_ID_SIZE], b[STATUSDIR_ID_SIZE];
+	uint64_t gap = to - from;
+	char a[STATUSDIR_ID_SIZE], b[STATUSDIR_ID_SIZE], range[2 * STATUSDIR_ID_SIZE + 8];
 	snprintf(a, sizeof(a), "%020" PRIu64, from);
 	snprintf(b, sizeof(b), "%020" PRIu64, to - 1);
-	if (to - from == 1)
-		error_msg(store, "1 version removed before it was seen (%s)", a);
+	snprintf(range, sizeof(range), gap == 1 ? "%s" : "%s to %s", a, b);
+	if (statusdir_count_lost(sd, mark, next, &lost) < 0 || lost > gap)
+		lost = 0; /* best effort: all counted as removed */
+	const char *s = gap == 1 ? "" : "s", *was = gap == 1 ? "it was" : "they were";
+	if (lost == 0)
+		error_msg(store, "%" PRIu64 " version%s removed before %s seen (%s)", gap, s, was,
+		          range);
+	else if (lost == gap)
+		error_msg(store, "%" PRIu64 " version%s lost in a power cut before %s seen (%s)",
+		          gap, s, was, range);
 	else
-		error_msg(store, "%" PRIu64 " versions removed before they were seen (%s to %s)",
-		          to - from, a, b);
+		error_msg(store, "%" PRIu64 " versions not seen (%s): %" PRIu64 " removed by "
+		          "retention, %" PRIu64 " lost in a power cut", gap, range, gap - lost, lost);
 }
 
 /* The deadline of --timeout runs on CLOCK_MONOTONIC: a step of the wall
@@ -244,7 +254,7 @@ static int watch_loop(const char *store, statusdir *sd, const struct watch_args 
 			note_possible_gap(store, sd, mark, &v[0]);
 		for (size_t i = 0; i < n; i++) {
 			if (numbers)
-				note_removed(store, mark, v[i].id);
+				note_removed(store, sd, mark, v[i].id);
 			if (printf("%s\n", v[i].id) < 0 || fflush(stdout) != 0) {
 				statusdir_list_free(v);
 				error_msg(store, "cannot write to stdout: %s", strerror(errno));

@@ -211,6 +211,26 @@ int statusdir__list_numbers_since(statusdir *sd, uint64_t after,
 	return hand_out(&vs, r, out, n);
 }
 
+/* A watcher's gap told apart (spec/format2.md, 10): numbers at or below L
+ * were freed by retention (A2), whatever they held; above it a tombstone
+ * is a number lost in a power cut (A3).  The probes follow the gap above
+ * L, which only holes and racing removals leave, not the history. */
+int statusdir__count_lost(statusdir *sd, uint64_t after, uint64_t before, uint64_t *lost)
+{
+	uint64_t low = 0;
+	int r = statusdir__low_read(sd, &low);
+	*lost = 0;
+	for (uint64_t k = (after > low ? after : low) + 1; r == 0 && k < before; k++) {
+		struct statusdir_version v;
+		int m = statusdir__number_meta(sd, k, &v);
+		if (m == STATUSDIR__LOST)
+			++*lost;
+		else if (m < 0 && m != -ENOENT && m != -EBADMSG)
+			r = m;
+	}
+	return r;
+}
+
 int statusdir__newer_number(statusdir *sd, uint64_t after, uint64_t *newer)
 {
 	for (int i = 0; i < TRIES; i++) {

@@ -414,6 +414,16 @@ STATUSDIR_API int statusdir_list_since(statusdir *sd, const char *after,
                                        struct statusdir_version **out,
                                        size_t *n);
 
+/* Format 2: of the numbers between after (NULL or "": 0) and before, both
+ * excluded, how many were lost in a power cut (each sealed by a tombstone)
+ * rather than freed by retention: what a watcher tells apart in a gap of
+ * statusdir_list_since().  Numbers at or below the low-water mark count as
+ * freed, whatever they held; the work follows the part of the gap above it.
+ * Returns 0 with *lost set, -EINVAL (not numbers, or before <= after),
+ * -EOPNOTSUPP (a format-1 store), -EIO, ... */
+STATUSDIR_API int statusdir_count_lost(statusdir *sd, const char *after,
+                                       const char *before, uint64_t *lost);
+
 /* Waits until a version with an id greater than after (NULL or "": any)
  * exists, and writes the greatest such id to newer (may be NULL).
  * timeout_ns < 0 waits for ever; the timeout is measured on CLOCK_MONOTONIC,

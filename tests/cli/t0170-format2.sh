@@ -189,6 +189,23 @@ test_expect_success 'watch: versions removed before it looked are counted exactl
 	test_grep -v removed err
 '
 
+test_expect_success 'watch: numbers lost in a power cut are told apart from removed ones' '
+	make_store2 S 7 &&
+	for n in 4 5; do
+		rm "S/cur/$(num $n)" && ln -s lost "S/cur/$(num $n)" || return 1
+	done &&
+	statusdir watch S --after "$(num 3)" --count 1 >out 2>err &&
+	num 6 >expect &&
+	test_cmp expect out &&
+	test_grep -x "statusdir: S: 2 versions lost in a power cut before they were seen ($(num 4) to $(num 5))" err &&
+	free_to S 3 &&
+	statusdir watch S --after "$(num 1)" --count 1 >out 2>err &&
+	test_cmp expect out &&
+	test_grep -x "statusdir: S: 4 versions not seen ($(num 2) to $(num 5)): 2 removed by retention, 2 lost in a power cut" err &&
+	statusdir watch S --after "$(num 4)" --count 1 >out 2>err &&
+	test_grep -x "statusdir: S: 1 version lost in a power cut before it was seen ($(num 5))" err
+'
+
 test_expect_success 'watch --after a format-1 id: refused' '
 	make_store2 S 1 &&
 	test_expect_code 2 statusdir watch S --count 1 \

@@ -463,8 +463,12 @@ static void test_format1_has_no_put_if(void **state)
 {
 	struct store *s = *state;
 	char id[STATUSDIR_ID_SIZE];
+	uint64_t lost;
 	assert_int_equal(statusdir_format(s->sd), 1);
 	assert_int_equal(statusdir_put_if(s->sd, "", "x", 1, 0, id), -EOPNOTSUPP);
+	/* nor numbers to tell a gap apart */
+	assert_int_equal(statusdir_count_lost(s->sd, "", "00000000000000000002", &lost),
+	                 -EOPNOTSUPP);
 	assert_int_equal(store_count(s, "cur"), 0);
 	assert_int_equal(store_count(s, "tmp"), 0);
 }

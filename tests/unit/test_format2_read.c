@@ -363,6 +363,39 @@ static void test_list_since_skips_what_low_freed(void **state)
 	since(s->sd, "00000000000000000001", NULL, 0);
 }
 
+static uint64_t lost_between(statusdir *sd, const char *after, const char *before)
+{
+	uint64_t lost = 99;
+	assert_int_equal(statusdir_count_lost(sd, after, before, &lost), 0);
+	return lost;
+}
+
+/* A watcher's gap told apart: tombstones above L are lost; at or below L
+ * everything counts as freed, tombstones included. */
+static void test_count_lost(void **state)
+{
+	struct store *s = *state;
+	uint64_t lost;
+	tombstone(s, 4);
+	tombstone(s, 5);
+	tombstone(s, 8);
+	assert_int_equal(lost_between(s->sd, "00000000000000000003", "00000000000000000006"), 2);
+	assert_int_equal(lost_between(s->sd, "", "00000000000000000010"), 3);
+	assert_int_equal(lost_between(s->sd, NULL, "00000000000000000004"), 0);
+	assert_int_equal(lost_between(s->sd, "00000000000000000008", "00000000000000000009"), 0);
+	store_raise_low(s, 4); /* 4 freed with the rest below it */
+	assert_int_equal(lost_between(s->sd, "00000000000000000001", "00000000000000000006"), 1);
+	assert_int_equal(lost_between(s->sd, "00000000000000000005", "00000000000000000010"), 1);
+	/* refused: not numbers, an empty or reversed range */
+	assert_int_equal(statusdir_count_lost(s->sd, "x", "00000000000000000006", &lost), -EINVAL);
+	assert_int_equal(statusdir_count_lost(s->sd, "00000000000000000006",
+	                                      "00000000000000000006", &lost), -EINVAL);
+	assert_int_equal(statusdir_count_lost(s->sd, "00000000000000000007",
+	                                      "00000000000000000006", &lost), -EINVAL);
+	assert_int_equal(statusdir_count_lost(s->sd, "", NULL, &lost), -EINVAL);
+	assert_int_equal(statusdir_count_lost(s->sd, "", "00000000000000000006", NULL), -EINVAL);
+}
+
 static void test_wait_by_number(void **state)
 {
 	struct store *s = *state;
@@ -474,6 +507,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_list_is_every_number_newest_first),
 		T(test_list_skips_freed_tombstones_and_junk),
+		T(test_count_lost),
 		T(test_list_shows_damaged),
 		T(test_list_newest_walks_by_number),
 		T(test_list_newest_stops_at_low),
