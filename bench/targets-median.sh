@@ -38,14 +38,16 @@ while [ "$k" -le "$runs" ]; do
 done
 
 echo "== targets: median of $runs runs (reports in $out)"
-# A target line: 58 columns of name, then value+unit, <= or >=, limit,
-# met/MISSED and a remark (bench/targets.c, verdict()).
-for f in "$out"/run-*.txt; do
-	sed -n '/^== targets/,$p' "$f" | grep -E ' (<=|>=) ' | grep -Ev '^ *[(=]'
+# A target line: its name, value and unit, <= or >=, the limit, met or
+# MISSED, a remark (bench/targets.c, verdict()).
+k=1
+while [ "$k" -le "$runs" ]; do
+	sed -n '/^== targets/,$p' "$out/run-$k.txt" | grep -E ' (<=|>=) ' | grep -Ev '^ *[(=]'
+	k=$((k + 1))
 done | awk '
-{
-	what = substr($0, 1, 58); sub(/ +$/, "", what)
-	split(substr($0, 59), f, " ")
+match($0, / +[0-9.]+[A-Za-z]* +(<=|>=) +[0-9.]+ +(met|MISSED)/) {
+	what = substr($0, 1, RSTART - 1)
+	split(substr($0, RSTART, RLENGTH), f, " ")
 	v = f[1]; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[^0-9.].*$/, "", v)
 	if (!(what in n)) { order[++count] = what; op[what] = f[2]; limit[what] = f[3]; u[what] = unit }
 	vals[what, ++n[what]] = v + 0

@@ -61,12 +61,15 @@ static void puts_target(const struct rows *r, const struct machine *m)
 			verdict(what, v, AT_MOST, m->tmpfs ? 1.6 : 1.10, "x",
 			        m->tmpfs ? "(tmpfs)" : "(disk)");
 		}
-		if (ratio_of(rows_find(r, "put", "statusdir2-cas", lens[i], 0, 0), sd2, &v))
-			verdict("  conditional put (uncontended) / plain put, format 2", v, AT_MOST,
-			        1.05, "x", "");
+		if (ratio_of(rows_find(r, "put", "statusdir2-cas", lens[i], 0, 0), sd2, &v)) {
+			snprintf(what, sizeof(what), "  conditional put %s (uncontended) / plain put",
+			         size_text(lens[i], size, sizeof(size)));
+			verdict(what, v, AT_MOST, 1.05, "x", "(format 2)");
+		}
 		if (!ratio_of(rows_find(r, "put", "statusdir-oneflush", lens[i], 0, 0), floor, &v))
 			continue;
-		snprintf(what, sizeof(what), "  with STATUSDIR_ONE_FLUSH (item 3)");
+		snprintf(what, sizeof(what), "  %s with STATUSDIR_ONE_FLUSH (item 3)",
+		         size_text(lens[i], size, sizeof(size)));
 		verdict(what, v, AT_MOST, m->tmpfs ? 1.5 : 1.10, "x", "");
 		const struct row *head = rows_find(r, "put", "floor-head", lens[i], 0, 0);
 		if (ratio_of(sd, head, &v))
@@ -185,8 +188,8 @@ static void log_target_of(const struct rows *r, const char *key, const char *lab
 	double v;
 	if (least == most || !ratio_of(most, least, &v))
 		return;
-	snprintf(what, sizeof(what), "statusdir log -n 1 (process)%s, %" PRIu64 " / %" PRIu64
-	         " versions", label, most->history, least->history);
+	snprintf(what, sizeof(what), "statusdir log -n 1 (process)%s: at %" PRIu64 " / at %" PRIu64,
+	         label, most->history, least->history);
 	verdict(what, v, AT_MOST, 1.2, "x", "");
 }
 
