@@ -212,6 +212,7 @@ PROTOTYPES = {
                                      ctypes.POINTER(_size)]),
     "statusdir_list_since": (_int, [_handle, _str, ctypes.POINTER(_versions),
                                     ctypes.POINTER(_size)]),
+    "statusdir_count_lost": (_int, [_handle, _str, _str, ctypes.POINTER(ctypes.c_uint64)]),
     "statusdir_wait": (_int, [_handle, _str, _i64, _i64, _idbuf]),
     "statusdir_watch_fd": (_int, [_handle]),
     "statusdir_watch_ack": (_int, [_handle]),

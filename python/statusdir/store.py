@@ -455,6 +455,16 @@ class Store:
         first."""
         return self._list(_lib.lib.statusdir_list_since, _ref(after))
 
+    def count_lost(self, after: Optional[Ref], before: Ref) -> int:
+        """Format 2: of the numbers between after (None or "": 0) and
+        before, both excluded, how many a power cut lost (the rest of such
+        a gap in since() or watch() was removed by retention)."""
+        lost = ctypes.c_uint64()
+        with self._lock:
+            self._check(_lib.lib.statusdir_count_lost(self._handle(), _ref(after),
+                                                      _ref(before), ctypes.byref(lost)))
+        return lost.value
+
     def watch(self, after: Optional[Ref] = None, timeout: Optional[Duration] = None,
               *, poll: Optional[Duration] = None) -> Iterator[Version]:
         """Yields each version committed after ``after``, oldest first, as

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: MIT
 """watch: versions as they come, oldest first, a timeout, and Ctrl-C."""
 
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+
+import pytest
 
 import statusdir
 
@@ -16,6 +19,19 @@ def test_watch_from_the_start_then_times_out(store):
     seen = [v.id for v in store.watch(after="", timeout=0.3)]
     assert seen == ids
     assert 0.3 <= time.monotonic() - start < 5
+
+
+def test_count_lost_tells_a_gap_apart(store_path):
+    with statusdir.Store(store_path, create=True, format=2) as s:
+        ids = [s.put(b"%d" % i) for i in range(5)]
+        os.unlink(os.path.join(store_path, "cur", ids[2]))
+        os.symlink("lost", os.path.join(store_path, "cur", ids[2]))  # a tombstone
+        assert [v.id for v in s.since(ids[1])] == ids[3:]
+        assert s.count_lost(ids[1], ids[3]) == 1
+        assert s.count_lost(None, ids[4]) == 1
+        assert s.count_lost(ids[2], ids[4]) == 0
+        with pytest.raises(OSError):
+            s.count_lost(ids[3], ids[3])
 
 
 def test_watch_after_an_id_or_ref(store):
