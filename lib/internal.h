@@ -387,11 +387,11 @@ HIDDEN int statusdir__list_numbers_newest(statusdir *sd, size_t want,
                                           struct statusdir_version **out, size_t *n);
 HIDDEN int statusdir__list_numbers_since(statusdir *sd, uint64_t after,
                                          struct statusdir_version **out, size_t *n);
-/* The greatest number above after, a version committed (above L): 0 and
- * *newer, or -ENOENT (none yet). */
 /* Tombstones among the numbers above L and above after, below before. */
 HIDDEN int statusdir__count_lost(statusdir *sd, uint64_t after, uint64_t before,
                                  uint64_t *lost);
+/* The greatest number above after, a version committed (above L): 0 and
+ * *newer, or -ENOENT (none yet). */
 HIDDEN int statusdir__newer_number(statusdir *sd, uint64_t after, uint64_t *newer);
 
 /* ---- list.c ---- */

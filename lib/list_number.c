@@ -213,22 +213,35 @@ int statusdir__list_numbers_since(statusdir *sd, uint64_t after,
 
 /* A watcher's gap told apart (spec/format2.md, 10): numbers at or below L
  * were freed by retention (A2), whatever they held; above it a tombstone
- * is a number lost in a power cut (A3).  The probes follow the gap above
- * L, which only holes and racing removals leave, not the history. */
+ * is a number lost in a power cut (A3).  The walk stops at the first
+ * number absent above L: no number above one never claimed is committed,
+ * so the work follows the names above L, never the range asked for.  A
+ * count during which L rose is made again: what it counted may be freed. */
 int statusdir__count_lost(statusdir *sd, uint64_t after, uint64_t before, uint64_t *lost)
 {
-	uint64_t low = 0;
-	int r = statusdir__low_read(sd, &low);
-	*lost = 0;
-	for (uint64_t k = (after > low ? after : low) + 1; r == 0 && k < before; k++) {
-		struct statusdir_version v;
-		int m = statusdir__number_meta(sd, k, &v);
-		if (m == STATUSDIR__LOST)
-			++*lost;
-		else if (m < 0 && m != -ENOENT && m != -EBADMSG)
-			r = m;
+	for (int i = 0; i < TRIES; i++) {
+		uint64_t low = 0, low_after = 0, count = 0;
+		int r = statusdir__low_read(sd, &low);
+		for (uint64_t k = (after > low ? after : low) + 1; r == 0 && k < before; k++) {
+			struct statusdir_version v;
+			int m = statusdir__number_meta(sd, k, &v);
+			if (m == -ENOENT)
+				break;
+			if (m == STATUSDIR__LOST)
+				count++;
+			else if (m < 0 && m != -EBADMSG)
+				r = m;
+		}
+		if (r == 0)
+			r = statusdir__low_read(sd, &low_after);
+		if (r < 0)
+			return r;
+		if (low_after == low) {
+			*lost = count;
+			return 0;
+		}
 	}
-	return r;
+	return -EAGAIN;
 }
 
 int statusdir__newer_number(statusdir *sd, uint64_t after, uint64_t *newer)

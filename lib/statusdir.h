@@ -418,9 +418,10 @@ STATUSDIR_API int statusdir_list_since(statusdir *sd, const char *after,
  * excluded, how many were lost in a power cut (each sealed by a tombstone)
  * rather than freed by retention: what a watcher tells apart in a gap of
  * statusdir_list_since().  Numbers at or below the low-water mark count as
- * freed, whatever they held; the work follows the part of the gap above it.
- * Returns 0 with *lost set, -EINVAL (not numbers, or before <= after),
- * -EOPNOTSUPP (a format-1 store), -EIO, ... */
+ * freed, whatever they held; the work follows the names above it, up to
+ * the first number not committed.  Returns 0 with *lost set, -EINVAL (not
+ * numbers, or before <= after), -EOPNOTSUPP (a format-1 store), -EAGAIN
+ * (retention kept raising the mark), -EIO, ... */
 STATUSDIR_API int statusdir_count_lost(statusdir *sd, const char *after,
                                        const char *before, uint64_t *lost);
 

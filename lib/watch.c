@@ -73,20 +73,6 @@ static int collect_above(int dirfd, const char *after, int in_head,
  * - ids in old/ above G were committed after cur/ was read; newer ones may
  *   sit in cur/ unseen, so they wait for the next call rather than let the
  *   watermark jump past those. */
-int statusdir_count_lost(statusdir *sd, const char *after, const char *before,
-                         uint64_t *lost)
-{
-	uint64_t a = 0, b = 0;
-	if (!sd || !before || !lost)
-		return -EINVAL;
-	if (sd->format != 2)
-		return -EOPNOTSUPP;
-	if ((after && *after && !statusdir__number_parse(after, &a)) ||
-	    !statusdir__number_parse(before, &b) || b <= a)
-		return -EINVAL;
-	return statusdir__count_lost(sd, a, b, lost);
-}
-
 int statusdir_list_since(statusdir *sd, const char *after,
                          struct statusdir_version **out, size_t *n)
 {
@@ -132,6 +118,21 @@ int statusdir_list_since(statusdir *sd, const char *after,
 		free(v);
 	*n = k;
 	return 0;
+}
+
+/* A gap of statusdir_list_since() told apart (list_number.c). */
+int statusdir_count_lost(statusdir *sd, const char *after, const char *before,
+                         uint64_t *lost)
+{
+	uint64_t a = 0, b = 0;
+	if (!sd || !before || !lost)
+		return -EINVAL;
+	if (sd->format != 2)
+		return -EOPNOTSUPP;
+	if ((after && *after && !statusdir__number_parse(after, &a)) ||
+	    !statusdir__number_parse(before, &b) || b <= a)
+		return -EINVAL;
+	return statusdir__count_lost(sd, a, b, lost);
 }
 
 int statusdir_watch_fd(statusdir *sd)

@@ -382,6 +382,9 @@ static void test_count_lost(void **state)
 	assert_int_equal(lost_between(s->sd, "00000000000000000003", "00000000000000000006"), 2);
 	assert_int_equal(lost_between(s->sd, "", "00000000000000000010"), 3);
 	assert_int_equal(lost_between(s->sd, NULL, "00000000000000000004"), 0);
+	/* a range far past the newest: the walk stops at the first number
+	 * never claimed, not at before */
+	assert_int_equal(lost_between(s->sd, "", "09000000000000000000"), 3);
 	assert_int_equal(lost_between(s->sd, "00000000000000000008", "00000000000000000009"), 0);
 	store_raise_low(s, 4); /* 4 freed with the rest below it */
 	assert_int_equal(lost_between(s->sd, "00000000000000000001", "00000000000000000006"), 1);
