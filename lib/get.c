@@ -256,9 +256,9 @@ int statusdir_path(statusdir *sd, const char *ref, char **path)
 	if (r < 0)
 		return r;
 	/* where it was found: cur/ unless only old/ has it now (format 2
-	 * has cur/ alone) */
+	 * numbers live in cur/ alone; a late format-1 name may be in old/) */
 	struct stat st;
-	const char *dir = sd->format == 2 ||
+	const char *dir = (sd->format == 2 && statusdir__number_parse(v.id, NULL)) ||
 	                  fstatat(sd->cur_fd, v.id, &st, AT_SYMLINK_NOFOLLOW) == 0
 	                      ? "cur" : "old";
 	statusdir__close(fd);

@@ -258,7 +258,7 @@ static int open_by_number(statusdir *sd, const char *id, int *fd,
 	/* upgrade hook: old ids through STORE/ids-1 (ids1.c) */
 	if (!statusdir__number_parse(id, &n)) {
 		int r = statusdir__id_from_v1(sd, id, &n);
-		if (r == -ENOENT) {
+		if (r == -ENOENT && sd->upgraded) {
 			r = open_late_v1(sd, id, fd, v, file_size);
 			if (r != -ENOENT)
 				return r;

@@ -331,6 +331,11 @@ static void test_late_name_found_before_adoption(void **state)
 	assert_string_equal(found, cur_id);
 	assert_int_equal(statusdir_get(sd, old_id, buf, sizeof(buf), &len, found), 0);
 	assert_memory_equal(buf, "moved\n", 6);
+	char *where;
+	assert_int_equal(statusdir_path(sd, old_id, &where), 0);
+	snprintf(p, sizeof(p), "%s/old/%s", s->path, old_id);
+	assert_string_equal(where, p);
+	free(where);
 	assert_int_equal(statusdir_get(sd, bad_id, buf, sizeof(buf), &len, found), -EBADMSG);
 	/* not a version of this store at all */
 	publish_v1(s->path, "tmp", "never\n", 0, p);
