@@ -304,10 +304,17 @@ int statusdir__claim_commit(statusdir_txn *txn, const char *base, char *id)
 	bool one_flush = sync && (txn->flags & STATUSDIR_ONE_FLUSH);
 	uint64_t n = 0;
 	/* base may be id itself (put_if(sd, id, ..., id) in a loop): keep it
-	 * before id is written; a longer one is no id and claim refuses it */
+	 * before id is written; one too long for the copy is no id */
 	char base_copy[STATUSDIR_ID_SIZE];
-	if (base && strlen(base) < sizeof(base_copy))
-		base = memcpy(base_copy, base, strlen(base) + 1);
+	size_t base_len = base ? strnlen(base, sizeof(base_copy)) : 0;
+	if (base_len == sizeof(base_copy)) {
+		statusdir_put_abort(txn);
+		if (id)
+			id[0] = '\0';
+		return -EINVAL;
+	}
+	if (base)
+		base = memcpy(base_copy, base, base_len + 1);
 	if (id) /* until a number is claimed, a failure names nothing */
 		id[0] = '\0';
 	int r = seal_file(txn, sync, one_flush);

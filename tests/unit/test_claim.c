@@ -311,6 +311,14 @@ static void test_put_if_base_and_id_one_buffer(void **state)
 {
 	struct store *s = *state;
 	char id[STATUSDIR_ID_SIZE] = "";
+	char big[2 * STATUSDIR_ID_SIZE];
+	/* a base too long to be an id, in the buffer id is written to: refused,
+	 * never read as "" once id is cleared */
+	memset(big, '1', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(statusdir_put_if(s->sd, big, "x", 1, 0, big), -EINVAL);
+	assert_int_equal(store_count(s, "cur"), 0);
+	assert_int_equal(store_count(s, "tmp"), 0);
 	for (int i = 1; i <= 3; i++) {
 		assert_int_equal(statusdir_put_if(s->sd, id, "x", 1, 0, id), 0);
 		assert_string_equal(id, store_number((uint64_t)i));
