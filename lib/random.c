@@ -72,8 +72,9 @@ void statusdir__random16_handle(statusdir *sd, uint8_t out[16])
 	}
 }
 
-/* The last resort: unique in practice (the nanosecond clocks, the pid and
- * where the stack is), not unpredictable. */
+/* The last resort: unique in practice (the nanosecond clocks, which move
+ * between two draws, the pid and where the caller's buffer is), not
+ * unpredictable. */
 static void draw_clocks(uint8_t out[16])
 {
 	struct timespec real = { 0 }, mono = { 0 };
@@ -81,7 +82,7 @@ static void draw_clocks(uint8_t out[16])
 	(void)clock_gettime(CLOCK_MONOTONIC, &mono);
 	uint64_t state = (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
 	state ^= ((uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec) << 1;
-	state ^= (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)&state;
+	state ^= (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)out;
 	for (int i = 0; i < 2; i++) {
 		uint64_t x = splitmix64(&state);
 		memcpy(out + 8 * i, &x, sizeof(x));

@@ -2,7 +2,8 @@
 /* test_random.c - the 16 random bytes of a tmp/ name and an id: from
  * getrandom(2); from /dev/urandom where getrandom fails (missing, or not
  * yet seeded early in boot); from the clocks where neither can be read.
- * getrandom and open are wrapped (-Wl,--wrap) to fail on demand. */
+ * getrandom and open (open64 where open is that) are wrapped (-Wl,--wrap)
+ * to fail on demand. */
 #include "config.h"
 
 #include "store.h"
@@ -26,6 +27,8 @@ ssize_t __real_getrandom(void *buf, size_t len, unsigned flags);
 ssize_t __wrap_getrandom(void *buf, size_t len, unsigned flags);
 int __real_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...);
+int __real_open64(const char *path, int flags, ...);
+int __wrap_open64(const char *path, int flags, ...);
 
 ssize_t __wrap_getrandom(void *buf, size_t len, unsigned flags)
 {
@@ -37,23 +40,41 @@ ssize_t __wrap_getrandom(void *buf, size_t len, unsigned flags)
 	return __real_getrandom(buf, len, flags);
 }
 
+/* Counts, and fails on demand, the opens of /dev/urandom: 0 to go on. */
+static int urandom_fault(const char *path)
+{
+	if (strcmp(path, "/dev/urandom") != 0)
+		return 0;
+	urandom_opens++;
+	return urandom_err;
+}
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	return flags & O_CREAT ? (mode_t)va_arg(ap, int) : 0;
+}
+
 int __wrap_open(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
-	if (flags & O_CREAT) {
-		va_list ap;
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
-	if (strcmp(path, "/dev/urandom") == 0) {
-		urandom_opens++;
-		if (urandom_err) {
-			errno = urandom_err;
-			return -1;
-		}
-	}
+	va_list ap;
+	va_start(ap, flags);
+	mode_t mode = mode_arg(flags, ap);
+	va_end(ap);
+	if ((errno = urandom_fault(path)) != 0)
+		return -1;
 	return __real_open(path, flags, mode);
+}
+
+/* where the build makes off_t 64 bits on a 32-bit system, open is open64 */
+int __wrap_open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	mode_t mode = mode_arg(flags, ap);
+	va_end(ap);
+	if ((errno = urandom_fault(path)) != 0)
+		return -1;
+	return __real_open64(path, flags, mode);
 }
 
 static int reset(void **state)
