@@ -17,8 +17,8 @@ runs=3
 keep=
 while [ $# -gt 0 ]; do
 	case $1 in
-	-n) runs=$2; shift 2 ;;
-	-k) keep=$2; shift 2 ;;
+	-n) runs=${2-}; shift $(($# > 1 ? 2 : 1)) ;;
+	-k) keep=${2-}; shift $(($# > 1 ? 2 : 1)) ;;
 	*) break ;;
 	esac
 done
@@ -49,7 +49,7 @@ match($0, / +[0-9.]+[A-Za-z]* +(<=|>=) +[0-9.]+ +(met|MISSED)/) {
 	what = substr($0, 1, RSTART - 1)
 	split(substr($0, RSTART, RLENGTH), f, " ")
 	v = f[1]; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[^0-9.].*$/, "", v)
-	if (!(what in n)) { order[++count] = what; op[what] = f[2]; limit[what] = f[3]; u[what] = unit }
+	if (!(what in n)) { order[++count] = what; op[what] = f[2]; limit[what] = f[3] + 0; u[what] = unit }
 	vals[what, ++n[what]] = v + 0
 }
 END {
