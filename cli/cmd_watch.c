@@ -161,7 +161,7 @@ static void note_removed(const char *store, statusdir *sd, const char *mark, con
 	snprintf(a, sizeof(a), "%020" PRIu64, from);
 	snprintf(b, sizeof(b), "%020" PRIu64, to - 1);
 	snprintf(range, sizeof(range), gap == 1 ? "%s" : "%s to %s", a, b);
-	if (statusdir_count_lost(sd, mark, next, &lost) < 0 || lost > gap)
+	if (statusdir_count_lost(sd, mark, next, &lost) < 0)
 		lost = 0; /* best effort: all counted as removed */
 	const char *s = gap == 1 ? "" : "s", *was = gap == 1 ? "it was" : "they were";
 	if (lost == 0)

@@ -307,16 +307,15 @@ int statusdir__claim_commit(statusdir_txn *txn, const char *base, char *id)
 	 * before id is written; one too long for the copy is no id */
 	char base_copy[STATUSDIR_ID_SIZE];
 	size_t base_len = base ? strnlen(base, sizeof(base_copy)) : 0;
-	if (base_len == sizeof(base_copy)) {
-		statusdir_put_abort(txn);
-		if (id)
-			id[0] = '\0';
-		return -EINVAL;
-	}
-	if (base)
+	bool base_fits = base_len < sizeof(base_copy);
+	if (base && base_fits)
 		base = memcpy(base_copy, base, base_len + 1);
 	if (id) /* until a number is claimed, a failure names nothing */
 		id[0] = '\0';
+	if (!base_fits) {
+		statusdir_put_abort(txn);
+		return -EINVAL;
+	}
 	int r = seal_file(txn, sync, one_flush);
 	/* a claim that a power cut may lose while later ones survive: the
 	 * marker first, so that the next boot seals what is lost (recover.c) */

@@ -160,6 +160,8 @@ HIDDEN int statusdir__low_hint_create(int root_fd, const struct statusdir_config
 /* ---- search.c: format 2's probes ---- */
 /* 1 if cur/n has a name (a version, a tombstone, anything), 0 if not. */
 HIDDEN int statusdir__probe(statusdir *sd, uint64_t n);
+/* The same, telling a tombstone apart: STATUSDIR__LOST for one. */
+HIDDEN int statusdir__probe_kind(statusdir *sd, uint64_t n);
 /* The greatest number above low, searched from start, in *greatest: a
  * number with cur/N present and cur/N+1 absent when probed; 0 if cur/low+1
  * was absent. */

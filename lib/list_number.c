@@ -223,14 +223,13 @@ int statusdir__count_lost(statusdir *sd, uint64_t after, uint64_t before, uint64
 		uint64_t low = 0, low_after = 0, count = 0;
 		int r = statusdir__low_read(sd, &low);
 		for (uint64_t k = (after > low ? after : low) + 1; r == 0 && k < before; k++) {
-			struct statusdir_version v;
-			int m = statusdir__number_meta(sd, k, &v);
-			if (m == -ENOENT)
+			int kind = statusdir__probe_kind(sd, k); /* one lookup, no open */
+			if (kind == 0)
 				break;
-			if (m == STATUSDIR__LOST)
+			if (kind == STATUSDIR__LOST)
 				count++;
-			else if (m < 0 && m != -EBADMSG)
-				r = m;
+			else if (kind < 0)
+				r = kind;
 		}
 		if (r == 0)
 			r = statusdir__low_read(sd, &low_after);

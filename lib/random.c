@@ -56,6 +56,15 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* 16 bytes: two steps of SplitMix64 from state. */
+static void splitmix16(uint64_t *state, uint8_t out[16])
+{
+	for (int i = 0; i < 2; i++) {
+		uint64_t x = splitmix64(state);
+		memcpy(out + 8 * i, &x, sizeof(x));
+	}
+}
+
 void statusdir__random16_handle(statusdir *sd, uint8_t out[16])
 {
 	pid_t pid = statusdir__pid(sd);
@@ -66,10 +75,7 @@ void statusdir__random16_handle(statusdir *sd, uint8_t out[16])
 		sd->rng_pid = pid;
 		sd->rng_seeded = true;
 	}
-	for (int i = 0; i < 2; i++) {
-		uint64_t x = splitmix64(&sd->rng_state);
-		memcpy(out + 8 * i, &x, sizeof(x));
-	}
+	splitmix16(&sd->rng_state, out);
 }
 
 /* The last resort: unique in practice (the nanosecond clocks, which move
@@ -83,10 +89,7 @@ static void draw_clocks(uint8_t out[16])
 	uint64_t state = (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
 	state ^= ((uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec) << 1;
 	state ^= (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)out;
-	for (int i = 0; i < 2; i++) {
-		uint64_t x = splitmix64(&state);
-		memcpy(out + 8 * i, &x, sizeof(x));
-	}
+	splitmix16(&state, out);
 }
 
 void statusdir__random16(uint8_t out[16])

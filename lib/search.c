@@ -13,7 +13,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-int statusdir__probe(statusdir *sd, uint64_t n)
+int statusdir__probe_kind(statusdir *sd, uint64_t n)
 {
 	char name[STATUSDIR_ID_SIZE];
 	struct stat st;
@@ -22,10 +22,16 @@ int statusdir__probe(statusdir *sd, uint64_t n)
 	statusdir__number_format(n, name);
 	/* no follow: a tombstone (a symlink) is present */
 	if (fstatat(sd->cur_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return 1;
+		return S_ISLNK(st.st_mode) ? STATUSDIR__LOST : 1;
 	/* a name removed through another client of a network filesystem may
 	 * look up as ESTALE: absent, as read.c takes it */
 	return statusdir__gone(errno) ? 0 : -errno;
+}
+
+int statusdir__probe(statusdir *sd, uint64_t n)
+{
+	int r = statusdir__probe_kind(sd, n);
+	return r == STATUSDIR__LOST ? 1 : r;
 }
 
 int statusdir__search(statusdir *sd, uint64_t start, uint64_t low, uint64_t *greatest)

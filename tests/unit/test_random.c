@@ -49,20 +49,23 @@ static int urandom_fault(const char *path)
 	return urandom_err;
 }
 
-static mode_t mode_arg(int flags, va_list ap)
+/* The open that the wrappers pass on to, with flags and mode from ap. */
+static int open_through(int (*real)(const char *, int, ...), const char *path, int flags,
+                        va_list ap)
 {
-	return flags & O_CREAT ? (mode_t)va_arg(ap, int) : 0;
+	mode_t mode = flags & O_CREAT ? (mode_t)va_arg(ap, int) : 0;
+	if ((errno = urandom_fault(path)) != 0)
+		return -1;
+	return real(path, flags, mode);
 }
 
 int __wrap_open(const char *path, int flags, ...)
 {
 	va_list ap;
 	va_start(ap, flags);
-	mode_t mode = mode_arg(flags, ap);
+	int fd = open_through(__real_open, path, flags, ap);
 	va_end(ap);
-	if ((errno = urandom_fault(path)) != 0)
-		return -1;
-	return __real_open(path, flags, mode);
+	return fd;
 }
 
 /* where the build makes off_t 64 bits on a 32-bit system, open is open64 */
@@ -70,11 +73,9 @@ int __wrap_open64(const char *path, int flags, ...)
 {
 	va_list ap;
 	va_start(ap, flags);
-	mode_t mode = mode_arg(flags, ap);
+	int fd = open_through(__real_open64, path, flags, ap);
 	va_end(ap);
-	if ((errno = urandom_fault(path)) != 0)
-		return -1;
-	return __real_open64(path, flags, mode);
+	return fd;
 }
 
 static int reset(void **state)
